@@ -1,0 +1,1 @@
+"""File sources: CSV and JSONL exports read from disk."""

@@ -1,0 +1,39 @@
+"""Resolving secret references, once at run start. The only place that reads credentials."""
+
+from __future__ import annotations
+
+import os
+
+from pydantic import SecretStr
+
+from leads.config import SecretRef
+
+
+class MissingSecret(LookupError):
+    """A referenced secret is not available; the message names the key and the reference."""
+
+
+def resolve(value: str | SecretRef | None, key: str) -> SecretStr | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return SecretStr(value)
+    if value.env:
+        found = os.environ.get(value.env)
+        if not found:
+            raise MissingSecret(f"{key}: environment variable {value.env} is not set or empty")
+        return SecretStr(found)
+    return SecretStr(_prefect_secret(value.prefect_secret or "", key))
+
+
+def _prefect_secret(name: str, key: str) -> str:
+    from prefect.blocks.system import Secret
+
+    try:
+        block = Secret.load(name)
+    except ValueError:
+        raise MissingSecret(f"{key}: Prefect Secret block {name!r} does not exist") from None
+    secret = block.get()
+    if not isinstance(secret, str) or not secret:
+        raise MissingSecret(f"{key}: Prefect Secret block {name!r} does not hold a non-empty string")
+    return secret

@@ -1,0 +1,1 @@
+"""The SQL-table sink: leads upserted into a table a sales team (or a BI tool) can query."""

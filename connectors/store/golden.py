@@ -1,0 +1,152 @@
+"""Store side of normalization: pending records, links between records and leads, golden leads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
+
+from connectors.store.schema import lead_links, leads, source_records
+from connectors.store.upsert import batched, upsert
+from leads.model import RecordRef
+
+
+def fetch_pending(conn: Connection, source: str, mapping_hash: str, after: str | None, limit: int) -> list[Any]:
+    """Records of `source` whose content or mapping changed since they were last normalized."""
+    t = source_records.c
+    query = (
+        select(t.source_id, t.cursor_ts, t.payload, t.content_hash)
+        .where(
+            and_(
+                t.source == source,
+                t.deleted.is_(False),
+                or_(
+                    t.normalized_content_hash.is_(None),
+                    t.normalized_content_hash != t.content_hash,
+                    t.normalized_mapping_hash != mapping_hash,
+                ),
+            )
+        )
+        .order_by(t.source_id)
+        .limit(limit)
+    )
+    if after is not None:
+        query = query.where(t.source_id > after)
+    return list(conn.execute(query))
+
+
+def _by_source(refs: Iterable[RecordRef]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = defaultdict(list)
+    for ref in refs:
+        grouped[ref.source].append(ref.source_id)
+    return grouped
+
+
+def links_of(conn: Connection, refs: Iterable[RecordRef]) -> dict[RecordRef, str]:
+    out: dict[RecordRef, str] = {}
+    for source, ids in _by_source(refs).items():
+        for chunk in batched(ids, 900):
+            rows = conn.execute(
+                select(lead_links.c.source_id, lead_links.c.lead_id).where(
+                    and_(lead_links.c.source == source, lead_links.c.source_id.in_(chunk))
+                )
+            )
+            out.update({RecordRef(source, r.source_id): r.lead_id for r in rows})
+    return out
+
+
+def records_of_leads(conn: Connection, lead_ids: Iterable[str]) -> dict[RecordRef, str]:
+    out: dict[RecordRef, str] = {}
+    for chunk in batched(lead_ids, 900):
+        rows = conn.execute(
+            select(lead_links.c.source, lead_links.c.source_id, lead_links.c.lead_id).where(lead_links.c.lead_id.in_(chunk))
+        )
+        out.update({RecordRef(r.source, r.source_id): r.lead_id for r in rows})
+    return out
+
+
+def normalized_of(conn: Connection, refs: Iterable[RecordRef]) -> dict[RecordRef, dict[str, Any]]:
+    out: dict[RecordRef, dict[str, Any]] = {}
+    for source, ids in _by_source(refs).items():
+        for chunk in batched(ids, 900):
+            rows = conn.execute(
+                select(source_records.c.source_id, source_records.c.normalized).where(
+                    and_(
+                        source_records.c.source == source,
+                        source_records.c.source_id.in_(chunk),
+                        source_records.c.normalized.is_not(None),
+                    )
+                )
+            )
+            out.update({RecordRef(source, r.source_id): r.normalized for r in rows})
+    return out
+
+
+def stored_leads(conn: Connection, lead_ids: Iterable[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for chunk in batched(lead_ids, 900):
+        rows = conn.execute(
+            select(leads.c.lead_id, leads.c.lifecycle_stage, leads.c.content_hash, leads.c.created_at, leads.c.status).where(
+                leads.c.lead_id.in_(chunk)
+            )
+        )
+        out.update({r.lead_id: r for r in rows})
+    return out
+
+
+def write_leads(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    upsert(conn, leads, rows, keys=["lead_id"], update=[c for c in rows[0] if c != "created_at"] if rows else None)
+
+
+def write_links(conn: Connection, links: dict[RecordRef, str], reason_of: dict[RecordRef, str], now: datetime) -> None:
+    rows = [
+        {"source": r.source, "source_id": r.source_id, "lead_id": lead_id, "reason": reason_of[r], "linked_at": now}
+        for r, lead_id in links.items()
+    ]
+    upsert(conn, lead_links, rows, keys=["source", "source_id"], update=["lead_id", "reason", "linked_at"])
+
+
+def unlink(conn: Connection, refs: Iterable[RecordRef]) -> None:
+    for source, ids in _by_source(refs).items():
+        for chunk in batched(ids, 900):
+            conn.execute(lead_links.delete().where(and_(lead_links.c.source == source, lead_links.c.source_id.in_(chunk))))
+
+
+def retire_orphans(conn: Connection, lead_ids: Iterable[str], now: datetime) -> int:
+    """Leads left with no source record (every record moved away or was rejected) are retired."""
+    lead_ids = list(lead_ids)
+    linked = set(records_of_leads(conn, lead_ids).values())
+    orphans = [i for i in lead_ids if i not in linked]
+    for chunk in batched(orphans, 900):
+        conn.execute(
+            update(leads).where(and_(leads.c.lead_id.in_(chunk), leads.c.status == "active")).values(status="retired", updated_at=now)
+        )
+    return len(orphans)
+
+
+def mark_normalized(conn: Connection, source: str, items: Sequence[dict[str, Any]], mapping_hash: str) -> None:
+    """items: {source_id, normalized (JSON or None when rejected), content_hash}."""
+    if not items:
+        return
+    t = source_records
+    stmt = (
+        update(t)
+        .where(and_(t.c.source == bindparam("b_source"), t.c.source_id == bindparam("b_source_id")))
+        .values(
+            normalized=bindparam("b_normalized"),
+            normalized_content_hash=bindparam("b_content_hash"),
+            normalized_mapping_hash=bindparam("b_mapping_hash"),
+        )
+    )
+    params = [
+        {
+            "b_source": source, "b_source_id": i["source_id"], "b_normalized": i["normalized"],
+            "b_content_hash": i["content_hash"], "b_mapping_hash": mapping_hash,
+        }
+        for i in items
+    ]
+    for chunk in batched(params, 1000):
+        conn.execute(stmt, chunk)

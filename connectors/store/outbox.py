@@ -1,0 +1,79 @@
+"""The sync outbox: a lead is pending for a sink when what the sink last accepted is out of date.
+
+sync_state keeps, per (sink, lead), the hash of the lead it was computed from, the hash of the
+mapping, and the hash of the payload the sink accepted. The cheap test (lead or mapping changed)
+runs in SQL; the exact test (payload changed) runs on the mapped payload, so a change to a field
+the sink does not map costs no write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, delete, func, or_, select
+from sqlalchemy.sql import Select
+
+from connectors.store.schema import leads, sync_errors, sync_state
+from connectors.store.upsert import batched, upsert
+
+
+def _pending_query(sink: str, mapping_hash: str, stages: Sequence[str] | None) -> Select:
+    s = sync_state.c
+    joined = leads.outerjoin(sync_state, and_(s.sink == sink, s.lead_id == leads.c.lead_id))
+    query = (
+        select(
+            leads.c.lead_id, leads.c.identity_key, leads.c.fields, leads.c.lifecycle_stage,
+            leads.c.content_hash, s.payload_hash, s.remote_id,
+        )
+        .select_from(joined)
+        .where(
+            and_(
+                leads.c.status == "active",
+                or_(s.lead_id.is_(None), s.lead_hash != leads.c.content_hash, s.mapping_hash != mapping_hash),
+            )
+        )
+    )
+    if stages is not None:
+        query = query.where(leads.c.lifecycle_stage.in_(list(stages)))
+    return query
+
+
+def pending(
+    conn: Connection, sink: str, mapping_hash: str, stages: Sequence[str] | None, after: str | None, limit: int
+) -> list[Any]:
+    query = _pending_query(sink, mapping_hash, stages).order_by(leads.c.lead_id).limit(limit)
+    if after is not None:
+        query = query.where(leads.c.lead_id > after)
+    return list(conn.execute(query))
+
+
+def count_pending(conn: Connection, sink: str, mapping_hash: str, stages: Sequence[str] | None) -> int:
+    return conn.execute(select(func.count()).select_from(_pending_query(sink, mapping_hash, stages).subquery())).scalar_one()
+
+
+def record_accepted(conn: Connection, sink: str, rows: Sequence[dict[str, Any]], mapping_hash: str, run_id: str, now: datetime) -> None:
+    """rows: {lead_id, payload_hash, lead_hash, remote_id}; clears any earlier error for them."""
+    upsert(
+        conn, sync_state,
+        [{"sink": sink, **r, "mapping_hash": mapping_hash, "synced_at": now, "run_id": run_id} for r in rows],
+        keys=["sink", "lead_id"],
+    )
+    for ids in batched([r["lead_id"] for r in rows], 900):
+        conn.execute(delete(sync_errors).where(and_(sync_errors.c.sink == sink, sync_errors.c.lead_id.in_(ids))))
+
+
+def record_rejected(conn: Connection, sink: str, errors: Sequence[tuple[str, str, bool]], run_id: str, now: datetime) -> None:
+    """errors: (lead_id, message, retriable). Kept until a later run succeeds for the lead."""
+    upsert(
+        conn, sync_errors,
+        [
+            {"sink": sink, "lead_id": lead_id, "error": message, "retriable": retriable, "attempts": 1,
+             "first_failed_at": now, "last_failed_at": now, "run_id": run_id}
+            for lead_id, message, retriable in errors
+        ],
+        keys=["sink", "lead_id"],
+        update=["error", "retriable", "attempts", "last_failed_at", "run_id"],
+        increment=["attempts"],
+    )

@@ -1,0 +1,1 @@
+"""Prefect flows and the `leads` command line. Flows compose tasks; they do no work themselves."""

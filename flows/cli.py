@@ -1,0 +1,206 @@
+"""The `leads` command line."""
+
+from __future__ import annotations
+
+from flows import settings_defaults
+
+settings_defaults.apply()
+
+import os  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Annotated, Any  # noqa: E402
+
+import typer  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from connectors.files.source import FileSource  # noqa: E402
+from connectors.secrets import MissingSecret  # noqa: E402
+from connectors.store.engine import get_engine, safe_url  # noqa: E402
+from leads.config import AppConfig, ConfigError, SecretRef  # noqa: E402
+from tasks.context import build_context, load_run_config  # noqa: E402
+
+app = typer.Typer(help="Lead-enrichment ETL: extract, normalize and sync leads with Prefect.", no_args_is_help=True)
+db_app = typer.Typer(help="The SQL store.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+out = Console()
+err = Console(stderr=True)
+
+ConfigOption = Annotated[
+    Path, typer.Option("--config", "-c", help="Config file (YAML). Default: $LEADS_CONFIG or ./leads.yaml.")
+]
+EXIT_RUN_FAILED = 1
+EXIT_BAD_CONFIG = 2
+
+
+def _default_config() -> Path:
+    return Path(os.environ.get("LEADS_CONFIG", "leads.yaml"))
+
+
+def _load(path: Path | None, check_sources: bool = True) -> AppConfig:
+    """Load and preflight the config, or exit 2 naming every problem."""
+    path = path or _default_config()
+    try:
+        config = load_run_config(path)
+        build_context(config, "preflight")
+    except ConfigError as exc:
+        err.print(f"[red]{exc}[/red]", highlight=False)
+        raise typer.Exit(EXIT_BAD_CONFIG) from None
+    except MissingSecret as exc:
+        err.print(f"[red]{path}: {exc}[/red]", highlight=False)
+        raise typer.Exit(EXIT_BAD_CONFIG) from None
+    if check_sources:
+        problems = [p for n, s in config.sources.items() if s.enabled for p in FileSource(n, s).check()]
+        if problems:
+            err.print(str(ConfigError(str(path), problems)), style="red", highlight=False)
+            raise typer.Exit(EXIT_BAD_CONFIG)
+    return config
+
+
+@app.command()
+def run(
+    config: ConfigOption = None,  # type: ignore[assignment]
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Land and normalize, but write nothing to any sink; report what would be sent.")] = False,
+) -> None:
+    """Run the lead_sync flow once, on Prefect's temporary local API unless PREFECT_API_URL is set."""
+    path = config or _default_config()
+    _load(path)
+    from flows.lead_sync import lead_sync
+    from flows.progress_view import RichProgress
+
+    listener = RichProgress(err) if err.is_terminal else None
+    try:
+        if listener:
+            listener.start()
+        counts = lead_sync(config_path=str(path.resolve()), dry_run=dry_run)
+    except Exception as exc:  # noqa: BLE001 - the run summary artifact has the details
+        if listener:
+            listener.stop()
+        err.print(f"[red]lead_sync failed: {exc}[/red]", highlight=False)
+        raise typer.Exit(EXIT_RUN_FAILED) from None
+    if listener:
+        listener.stop()
+    _print_summary(counts, _load(path, check_sources=False))
+
+
+def _print_summary(counts: dict[str, Any], config: AppConfig) -> None:
+    table = Table(title="lead_sync" + (" (dry run)" if counts.get("dry_run") else ""))
+    for column in ("stage", "name", "status", "read", "new", "changed", "unchanged", "rejected", "secs"):
+        table.add_column(column, no_wrap=True)
+    for name, c in counts.get("sources", {}).items():
+        table.add_row("extract", name, c.get("status"), str(c.get("read", "")), str(c.get("new", "")), str(c.get("changed", "")),
+                      str(c.get("unchanged", "")), str(c.get("quarantined", "")), str(c.get("seconds", "")))
+    n = counts.get("normalize") or {}
+    table.add_row("normalize", "leads", n.get("status"), str(n.get("records", "")), str(n.get("leads_created", "")),
+                  str(n.get("leads_updated", "")), str(n.get("leads_unchanged", "")), str(n.get("rejected", "")), str(n.get("seconds", "")))
+    for name, c in counts.get("sinks", {}).items():
+        table.add_row("sync", name, c.get("status"), str(c.get("pending", "")), str(c.get("created", "")), str(c.get("updated", "")),
+                      str(c.get("unchanged", "")), str(c.get("rejected", "")), str(c.get("seconds", "")))
+    out.print(table)
+    out.print("read: rows read (extract), records normalized, leads pending (sync); new/changed: records landed, "
+              "leads created/updated, rows created/updated in the sink; rejected: rows quarantined or refused.", style="dim")
+    for problem in counts.get("problems") or []:
+        out.print(f"[yellow]! {problem}[/yellow]", highlight=False)
+    store = _store_label(config)
+    out.print(f"Store: {store}")
+    out.print(f"Run files: {config.runs_dir}")
+    for name, sink in config.sinks.items():
+        out.print(f"Sink {name}: table {sink.table} in {_sink_label(config, name)}")
+    out.print("Next: `leads status` for runs, pending syncs and quarantine; the Prefect UI shows the run's artifacts.")
+
+
+def _store_label(config: AppConfig) -> str:
+    url = config.store.url
+    return url.describe() if isinstance(url, SecretRef) else safe_url(url)
+
+
+def _sink_label(config: AppConfig, name: str) -> str:
+    url = config.sinks[name].url
+    if url is None:
+        return "the store's database"
+    return url.describe() if isinstance(url, SecretRef) else safe_url(url)
+
+
+@app.command("check-config")
+def check_config(path: Annotated[Path, typer.Argument(help="Config file to validate.")]) -> None:
+    """Validate a config file and explain what it will do. Exit 2 when it cannot be used."""
+    config = _load(path)
+    out.print(f"[green]{path}: valid[/green]")
+    out.print(f"Store: {_store_label(config)} (migrations {'automatic' if config.store.auto_migrate else 'manual: leads db upgrade'})")
+    out.print(f"Run files: {config.runs_dir}; chunk size {config.chunk_size}; timezone {config.timezone}")
+    for name, s in config.sources.items():
+        state = "" if s.enabled else " [dim](disabled)[/dim]"
+        out.print(
+            f"Source {name}{state}: {s.format} file {s.path}; id {s.id_column!r}; cursor {s.cursor_column!r} "
+            f"(lookback {s.lookback}); maps {len(s.mapping)} fields: {', '.join(s.mapping)}"
+        )
+    for name, k in config.sinks.items():
+        scope = f"leads at stage {k.min_stage.value} or later" if k.min_stage else "all active leads"
+        out.print(f"Sink {name}: table {k.table} in {_sink_label(config, name)}; {scope}; {len(k.fields)} fields")
+
+
+@db_app.command("upgrade")
+def db_upgrade(config: ConfigOption = None) -> None:  # type: ignore[assignment]
+    """Create or migrate the store's tables to the current schema."""
+    from connectors.store.migrate import current_revision, upgrade
+
+    ctx = build_context(_load(config, check_sources=False), "db-upgrade")
+    engine = ctx.engine()
+    before = current_revision(engine)
+    upgrade(engine)
+    out.print(f"Store {safe_url(ctx.store_url.get_secret_value())}: {before or 'empty'} → {current_revision(engine)}")
+
+
+@app.command()
+def status(
+    config: ConfigOption = None,  # type: ignore[assignment]
+    limit: Annotated[int, typer.Option(help="How many recent runs to list.")] = 10,
+) -> None:
+    """Recent runs with their counts, pending syncs per sink, quarantine and watermarks."""
+    from connectors.sql_table.mapping import mapping_hash
+    from connectors.store import outbox, stats
+    from connectors.store.migrate import is_current
+    from connectors.store.runs import recent_runs
+    from leads.lifecycle import Stage
+
+    cfg = _load(config, check_sources=False)
+    ctx = build_context(cfg, "status")
+    engine = get_engine(ctx.store_url.get_secret_value())
+    if not is_current(engine):
+        err.print("The store is empty or out of date: run `leads db upgrade` or `leads run`.")
+        raise typer.Exit(EXIT_RUN_FAILED)
+    runs_table = Table(title="Recent runs")
+    for column in ("started (UTC)", "status", "dry run", "extracted", "quarantined", "leads new/changed", "synced", "run id"):
+        runs_table.add_column(column)
+    for r in recent_runs(engine, limit):
+        c = r.counts or {}
+        src = c.get("sources", {}).values()
+        norm = c.get("normalize") or {}
+        synced = sum((s.get("created") or 0) + (s.get("updated") or 0) for s in c.get("sinks", {}).values())
+        runs_table.add_row(
+            f"{r.started_at:%Y-%m-%d %H:%M:%S}", r.status, "yes" if r.dry_run else "",
+            str(sum(s.get("read") or 0 for s in src)), str(sum(s.get("quarantined") or 0 for s in src) + (norm.get("rejected") or 0)),
+            f"{norm.get('leads_created', 0)}/{norm.get('leads_updated', 0)}", str(synced), r.run_id,
+        )
+    out.print(runs_table)
+    with engine.connect() as conn:
+        errors = stats.sync_error_counts(conn)
+        for name, sink in cfg.sinks.items():
+            stages = [s.value for s in Stage if s.rank >= sink.min_stage.rank] if sink.min_stage else None
+            pending = outbox.count_pending(conn, name, mapping_hash(sink.table, sink.fields), stages)
+            out.print(f"Sink {name}: {pending} pending, {errors.get(name, 0)} with errors")
+        for row in stats.quarantine_counts(conn):
+            out.print(f"Quarantine {row.source}/{row.stage}: {row.rows} open")
+        for row in stats.lead_counts(conn):
+            out.print(f"Leads at stage {row.lifecycle_stage or 'unknown'}: {row.leads}")
+        for row in stats.watermark_rows(conn):
+            out.print(f"Watermark {row.source}: {row.cursor_ts:%Y-%m-%d %H:%M:%S} UTC (id {row.cursor_id})")
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    sys.exit(app())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,285 @@
+"""The config file: one YAML document, validated at start.
+
+Every problem names the file, the key path and what was expected. Secrets are never written in
+the file: a credential is a reference, `{env: NAME}` or `{prefect_secret: NAME}`, resolved once at
+run start by the caller.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from urllib.parse import urlsplit
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+
+from leads.fields import FIELD_NAMES
+from leads.lifecycle import Stage, stage_key
+
+Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
+FieldName = Literal[FIELD_NAMES]  # type: ignore[valid-type]
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+
+DEFAULT_SINK_FIELDS: tuple[str, ...] = (
+    "email", "first_name", "last_name", "phone", "company", "website", "job_title", "country",
+    "lifecycle_stage", "lead_status", "owner", "source_system", "original_source",
+    "campaign_name", "ad_name", "form_id", "platform", "do_not_contact", "created_at",
+)
+
+
+class ConfigError(Exception):
+    """The config cannot be used. `problems` are 'key.path: what is wrong; what was expected'."""
+
+    def __init__(self, source: str, problems: list[str]):
+        self.source = source
+        self.problems = problems
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        head = f"{self.source}: invalid config ({len(self.problems)} problem{'s' * (len(self.problems) > 1)})"
+        return "\n".join([head, *(f"  - {p}" for p in self.problems)])
+
+
+class SecretRef(BaseModel):
+    """Where a secret lives: an environment variable or a Prefect Secret block."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
+    prefect_secret: str | None = Field(default=None, pattern=r"^[a-z0-9-]+$")
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SecretRef:
+        if (self.env is None) == (self.prefect_secret is None):
+            raise ValueError("give exactly one of 'env' (a variable name) or 'prefect_secret' (a block name)")
+        return self
+
+    def describe(self) -> str:
+        return f"environment variable {self.env}" if self.env else f"Prefect Secret block {self.prefect_secret!r}"
+
+
+def url_has_password(url: str) -> bool:
+    try:
+        return bool(urlsplit(url).password)
+    except ValueError:
+        return False
+
+
+def _url_or_ref(value: Any) -> str | SecretRef | None:
+    if value is None or isinstance(value, SecretRef):
+        return value
+    if isinstance(value, dict):
+        return SecretRef.model_validate(value)
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a database URL string or a secret reference {env: NAME} / {prefect_secret: NAME}")
+    if url_has_password(value):
+        raise ValueError(
+            "this URL contains a password; put the URL in a secret and reference it with "
+            "{env: NAME} or {prefect_secret: NAME}"
+        )
+    return value
+
+
+def _duration(value: Any) -> timedelta:
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+        return timedelta(seconds=value)
+    if isinstance(value, str) and (m := _DURATION.match(value)):
+        return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
+    raise ValueError("expected a duration such as 90s, 30m, 2h, 1d or a number of seconds")
+
+
+def _timezone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown IANA timezone {value!r}; expected a name such as Europe/Berlin or UTC") from None
+    return value
+
+
+class _Strict(BaseModel):
+    # validate_default: defaults go through the same checks (relative paths get resolved).
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class StoreConfig(_Strict):
+    url: Any = "sqlite:///.leads/leads.db"
+    auto_migrate: bool = True
+
+    _check_url = field_validator("url", mode="before")(classmethod(lambda cls, v: _url_or_ref(v)))
+
+
+class FileSourceConfig(_Strict):
+    """A CSV or JSONL export read from disk on every run, filtered by its cursor column."""
+
+    type: Literal["file"]
+    path: Path
+    format: Literal["csv", "jsonl"] | None = None
+    encoding: str = "utf-8"
+    delimiter: str = Field(default=",", min_length=1, max_length=1)
+    id_column: str = Field(min_length=1)
+    cursor_column: str = Field(min_length=1)
+    cursor_format: str | None = None
+    timezone: str = "UTC"
+    dayfirst: bool = False
+    lookback: Any = timedelta(0)
+    source_system: str | None = None
+    mapping: dict[FieldName, str] = Field(min_length=1)
+    stage_aliases: dict[str, Stage] = Field(default_factory=dict)
+    max_field_chars: int = Field(default=65536, gt=0)
+    enabled: bool = True
+
+    _check_tz = field_validator("timezone")(classmethod(lambda cls, v: _timezone(v)))
+    _check_lookback = field_validator("lookback", mode="before")(classmethod(lambda cls, v: _duration(v)))
+
+    @field_validator("path")
+    @classmethod
+    def _resolve(cls, value: Path, info: ValidationInfo) -> Path:
+        base = (info.context or {}).get("base_dir")
+        return (Path(base) / value).resolve() if base and not value.is_absolute() else value
+
+    @field_validator("stage_aliases")
+    @classmethod
+    def _alias_keys(cls, value: dict[str, Stage]) -> dict[str, Stage]:
+        return {stage_key(k): v for k, v in value.items()}
+
+    @model_validator(mode="after")
+    def _infer_format(self) -> FileSourceConfig:
+        if self.format is None:
+            suffix = self.path.suffix.lower().lstrip(".")
+            if suffix in ("csv", "jsonl"):
+                self.format = suffix  # type: ignore[assignment]
+            elif suffix in ("ndjson", "json"):
+                self.format = "jsonl"
+            else:
+                raise ValueError(f"cannot tell the format of {self.path.name!r}; set format: csv or jsonl")
+        return self
+
+
+class SqlTableSinkConfig(_Strict):
+    """Upserts leads into a table in any SQLAlchemy database (the store's when url is omitted)."""
+
+    type: Literal["sql_table"]
+    url: Any = None
+    table: str = "crm_leads"
+    fields: list[FieldName] = Field(default_factory=lambda: list(DEFAULT_SINK_FIELDS), min_length=1)
+    min_stage: Stage | None = None
+    enabled: bool = True
+
+    _check_url = field_validator("url", mode="before")(classmethod(lambda cls, v: _url_or_ref(v)))
+
+    @field_validator("table")
+    @classmethod
+    def _identifier(cls, value: str) -> str:
+        if not _IDENTIFIER.match(value):
+            raise ValueError("expected a plain SQL identifier: letters, digits and underscores, not starting with a digit")
+        return value
+
+
+class AppConfig(_Strict):
+    version: Literal[1] = 1
+    timezone: str = "UTC"
+    store: StoreConfig = Field(default_factory=StoreConfig)
+    runs_dir: Path = Path(".leads/runs")
+    chunk_size: int = Field(default=5000, ge=100, le=200_000)
+    lease_ttl: Any = timedelta(minutes=30)
+    sources: dict[Name, FileSourceConfig] = Field(min_length=1)
+    sinks: dict[Name, SqlTableSinkConfig] = Field(default_factory=dict)
+
+    _check_tz = field_validator("timezone")(classmethod(lambda cls, v: _timezone(v)))
+    _check_ttl = field_validator("lease_ttl", mode="before")(classmethod(lambda cls, v: _duration(v)))
+
+    @field_validator("runs_dir")
+    @classmethod
+    def _resolve(cls, value: Path, info: ValidationInfo) -> Path:
+        base = (info.context or {}).get("base_dir")
+        return (Path(base) / value).resolve() if base and not value.is_absolute() else value
+
+
+def load_config(path: str | Path) -> AppConfig:
+    """Read and validate a config file. Raises ConfigError naming every problem found."""
+    path = Path(path)
+    label = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(label, ["file not found"]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(label, [f"cannot read the file: {exc}"]) from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise ConfigError(label, [f"{where}not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+    return parse_config(data, label, base_dir=path.resolve().parent)
+
+
+def parse_config(data: Any, label: str = "<config>", base_dir: Path | None = None) -> AppConfig:
+    if not isinstance(data, dict):
+        raise ConfigError(label, [f"expected a mapping of keys at the top level, got {type(data).__name__}"])
+    try:
+        config = AppConfig.model_validate(data, context={"base_dir": base_dir})
+    except ValidationError as exc:
+        raise ConfigError(label, [_describe(err) for err in exc.errors()]) from None
+    if base_dir is not None:
+        config.store.url = resolve_sqlite_path(config.store.url, base_dir)
+        for sink in config.sinks.values():
+            sink.url = resolve_sqlite_path(sink.url, base_dir)
+    return config
+
+
+def resolve_sqlite_path(url: Any, base_dir: Path) -> Any:
+    """Relative SQLite paths are relative to the config file, not to wherever the run starts."""
+    if isinstance(url, str) and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        rest = url[len("sqlite:///"):]
+        if rest and not rest.startswith(":memory:") and not rest.startswith("file:"):
+            return "sqlite:///" + str((base_dir / rest).resolve())
+    return url
+
+
+def _describe(err: dict[str, Any]) -> str:
+    loc = [str(p) for p in err["loc"] if p != "[key]"]
+    key = ".".join(loc) or "(top level)"
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(err["loc"][:-1])
+        hint = f"; expected one of: {', '.join(allowed)}" if allowed else ""
+        return f"{key}: unknown key{hint}"
+    if kind == "missing":
+        return f"{key}: required key is missing"
+    if kind == "literal_error" and "[key]" in err["loc"]:
+        return f"{key}: unknown lead field; expected one of: {', '.join(FIELD_NAMES)}"
+    message = err["msg"].removeprefix("Value error, ")
+    shown = err.get("input")
+    if isinstance(shown, str | int | float | bool) and kind not in ("value_error",):
+        message += f" (got {shown!r})"
+    return f"{key}: {message}"
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    model: Any = AppConfig
+    for part in loc:
+        fields = getattr(model, "model_fields", None)
+        if fields is None:
+            return []
+        if part in fields:
+            model = _model_of(fields[part].annotation)
+        elif model is AppConfig or not isinstance(part, str):
+            return []
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return list(model.model_fields)
+    return []
+
+
+def _model_of(annotation: Any) -> Any:
+    args = getattr(annotation, "__args__", ())
+    if args and getattr(annotation, "__origin__", None) is dict:
+        return args[1]
+    return annotation

@@ -1,0 +1,112 @@
+"""The Lead and the records it is built from.
+
+Every field value carries its provenance (which source said it, and when). A value that failed
+validation is kept raw with the reason, so nothing a source sent is lost, but it is never synced.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from leads.fields import ATTRIBUTION_FIELDS, FIELD_KINDS, Kind
+from leads.lifecycle import Stage
+
+
+@dataclass(frozen=True, slots=True)
+class FieldValue:
+    """One field's value as one source stated it."""
+
+    value: Any
+    source: str
+    observed_at: datetime
+    invalid: str | None = None  # why the raw value was rejected; None when valid
+
+    @property
+    def is_valid(self) -> bool:
+        return self.invalid is None
+
+    def to_json(self) -> dict[str, Any]:
+        value = self.value.isoformat() if isinstance(self.value, datetime) else self.value
+        out: dict[str, Any] = {"v": value, "src": self.source, "at": self.observed_at.isoformat()}
+        if self.invalid is not None:
+            out["invalid"] = self.invalid
+        return out
+
+    @classmethod
+    def from_json(cls, name: str, data: dict[str, Any]) -> FieldValue:
+        value = data["v"]
+        invalid = data.get("invalid")
+        if invalid is None and value is not None and FIELD_KINDS.get(name) is Kind.DATETIME:
+            value = datetime.fromisoformat(value)
+        return cls(value, data["src"], datetime.fromisoformat(data["at"]), invalid)
+
+
+@dataclass(frozen=True, slots=True)
+class RecordRef:
+    source: str
+    source_id: str
+
+
+@dataclass(slots=True)
+class NormalizedRecord:
+    """One source record after mapping and normalization, ready for identity and merging."""
+
+    ref: RecordRef
+    observed_at: datetime
+    values: dict[str, FieldValue]
+    identity_key: str
+
+    def valid(self, name: str) -> Any:
+        fv = self.values.get(name)
+        return fv.value if fv is not None and fv.is_valid else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "observed_at": self.observed_at.isoformat(),
+            "identity_key": self.identity_key,
+            "values": {name: fv.to_json() for name, fv in self.values.items()},
+        }
+
+    @classmethod
+    def from_json(cls, ref: RecordRef, data: dict[str, Any]) -> NormalizedRecord:
+        return cls(
+            ref=ref,
+            observed_at=datetime.fromisoformat(data["observed_at"]),
+            values={n: FieldValue.from_json(n, v) for n, v in data["values"].items()},
+            identity_key=data["identity_key"],
+        )
+
+
+@dataclass(slots=True)
+class Lead:
+    """The golden record for one person."""
+
+    lead_id: str
+    identity_key: str
+    fields: dict[str, FieldValue]
+    lifecycle_stage: Stage | None
+    records: tuple[RecordRef, ...] = field(default_factory=tuple)
+
+    def get(self, name: str) -> Any:
+        """The field's valid value, or None when absent or invalid."""
+        fv = self.fields.get(name)
+        return fv.value if fv is not None and fv.is_valid else None
+
+    @property
+    def email(self) -> str | None:
+        return self.get("email")
+
+    @property
+    def do_not_contact(self) -> bool:
+        return bool(self.get("do_not_contact"))
+
+    @property
+    def issues(self) -> dict[str, str]:
+        """Field name → why its value was rejected."""
+        return {n: fv.invalid for n, fv in self.fields.items() if fv.invalid is not None}
+
+    @property
+    def attribution(self) -> dict[str, Any]:
+        return {n: self.get(n) for n in ATTRIBUTION_FIELDS if self.get(n) is not None}

@@ -1,0 +1,58 @@
+"""What every task of a run needs: the validated config, resolved secrets, the store, the clock."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from pydantic import SecretStr
+from sqlalchemy import Engine
+
+from connectors.secrets import resolve
+from connectors.store.engine import get_engine
+from leads.config import AppConfig, SecretRef, load_config
+
+DATABASE_URL_ENV = "LEADS_DATABASE_URL"
+
+
+@dataclass(frozen=True)
+class RunContext:
+    config: AppConfig
+    store_url: SecretStr
+    sink_urls: dict[str, SecretStr]
+    run_id: str
+    dry_run: bool = False
+    started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    def engine(self) -> Engine:
+        return get_engine(self.store_url.get_secret_value())
+
+    def sink_engine(self, sink: str) -> Engine:
+        return get_engine(self.sink_urls[sink].get_secret_value())
+
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+    @property
+    def run_dir(self) -> Path:
+        return self.config.runs_dir / self.run_id
+
+
+def load_run_config(path: str | Path) -> AppConfig:
+    """The config file, with LEADS_DATABASE_URL (when set) taking the place of store.url."""
+    config = load_config(path)
+    if os.environ.get(DATABASE_URL_ENV):
+        config.store.url = SecretRef(env=DATABASE_URL_ENV)
+    return config
+
+
+def build_context(config: AppConfig, run_id: str, dry_run: bool = False) -> RunContext:
+    """Resolve every secret once. Raises MissingSecret naming the key that cannot be resolved."""
+    store_url = resolve(config.store.url, "store.url")
+    assert store_url is not None  # store.url always has a default
+    sink_urls = {
+        name: resolve(sink.url, f"sinks.{name}.url") or store_url for name, sink in config.sinks.items()
+    }
+    return RunContext(config, store_url, sink_urls, run_id, dry_run)

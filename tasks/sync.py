@@ -1,0 +1,107 @@
+"""Sync: send pending leads to a sink through the outbox, only what changed since it last accepted."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from prefect import task
+from prefect.cache_policies import NO_CACHE
+
+from connectors.sql_table.mapping import mapping_hash, payload_hash, to_row
+from connectors.sql_table.sink import SqlTableSink
+from connectors.store import outbox
+from connectors.store.leads_view import lead_from_row
+from connectors.store.leases import LeaseHeld, acquire, release
+from leads.lifecycle import Stage
+from tasks import progress
+from tasks.context import RunContext
+
+
+@dataclass(slots=True)
+class SyncCounts:
+    status: str = "ok"
+    dry_run: bool = False
+    pending: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    columns_added: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # a sample of rejection reasons, by lead id
+    seconds: float = 0.0
+
+
+def sync(ctx: RunContext, sink_name: str) -> dict[str, Any]:
+    settings = ctx.config.sinks[sink_name]
+    engine = ctx.engine()
+    counts = SyncCounts(dry_run=ctx.dry_run)
+    started = time.perf_counter()
+    resource = f"sink:{sink_name}"
+    try:
+        acquire(engine, resource, ctx.run_id, ctx.config.lease_ttl, ctx.now())
+    except LeaseHeld as held:
+        counts.status, counts.errors = "busy", [str(held)]
+        return asdict(counts)
+    sink = SqlTableSink(ctx.sink_engine(sink_name), settings.table, settings.fields)
+    mh = mapping_hash(settings.table, settings.fields)
+    stages = [s.value for s in Stage if s.rank >= settings.min_stage.rank] if settings.min_stage else None
+    try:
+        with engine.connect() as conn:
+            counts.pending = outbox.count_pending(conn, sink_name, mh, stages)
+        progress.started(f"sync {sink_name}", counts.pending)
+        if not ctx.dry_run:
+            counts.columns_added = sink.ensure_table()
+        after: str | None = None
+        while True:
+            with engine.connect() as conn:
+                batch = outbox.pending(conn, sink_name, mh, stages, after, ctx.config.chunk_size)
+            if not batch:
+                break
+            after = batch[-1].lead_id
+            _sync_batch(ctx, sink_name, sink, mh, batch, counts)
+            acquire(engine, resource, ctx.run_id, ctx.config.lease_ttl, ctx.now())  # renew
+            progress.advanced(f"sync {sink_name}", len(batch))
+    finally:
+        release(engine, resource, ctx.run_id)
+        progress.finished(f"sync {sink_name}")
+    counts.seconds = round(time.perf_counter() - started, 3)
+    return asdict(counts)
+
+
+def _sync_batch(ctx: RunContext, sink_name: str, sink: SqlTableSink, mh: str, batch: list[Any], counts: SyncCounts) -> None:
+    fields = sink.fields
+    unchanged, to_send, hashes, is_new = [], [], {}, {}
+    for row in batch:
+        payload = to_row(lead_from_row(row), fields)
+        ph = payload_hash(payload)
+        hashes[row.lead_id] = (ph, row.content_hash)
+        if row.payload_hash == ph:
+            unchanged.append(row.lead_id)
+        else:
+            to_send.append(payload)
+            is_new[row.lead_id] = row.payload_hash is None
+    counts.unchanged += len(unchanged)
+    if ctx.dry_run:
+        counts.created += sum(is_new.values())
+        counts.updated += len(to_send) - sum(is_new.values())
+        return
+    result = sink.write(to_send, ctx.now())
+    counts.created += sum(1 for lead_id in result.accepted if is_new[lead_id])
+    counts.updated += sum(1 for lead_id in result.accepted if not is_new[lead_id])
+    counts.rejected += len(result.rejected)
+    counts.errors.extend(f"{lead_id}: {reason}" for lead_id, reason in result.rejected[: max(0, 20 - len(counts.errors))])
+    accepted = [
+        {"lead_id": i, "payload_hash": hashes[i][0], "lead_hash": hashes[i][1], "remote_id": i}
+        for i in [*unchanged, *result.accepted]
+    ]
+    now = ctx.now()
+    with ctx.engine().begin() as conn:
+        outbox.record_accepted(conn, sink_name, accepted, mh, ctx.run_id, now)
+        outbox.record_rejected(conn, sink_name, [(i, r, False) for i, r in result.rejected], ctx.run_id, now)
+
+
+@task(name="sync", task_run_name="sync-{sink_name}", cache_policy=NO_CACHE, retries=0)
+def sync_sink(ctx: RunContext, sink_name: str) -> dict[str, Any]:
+    return sync(ctx, sink_name)
