@@ -24,8 +24,10 @@ from tasks.context import build_context, load_run_config  # noqa: E402
 app = typer.Typer(help="Lead-enrichment ETL: extract, normalize and sync leads with Prefect.", no_args_is_help=True)
 db_app = typer.Typer(help="The SQL store.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-out = Console()
-err = Console(stderr=True)
+# Piped output (logs, CI, tests) gets a wide fixed width, so tables are not squeezed to 80 columns.
+_WIDTH = None if sys.stdout.isatty() else 160
+out = Console(width=_WIDTH)
+err = Console(stderr=True, width=_WIDTH)
 
 ConfigOption = Annotated[
     Path, typer.Option("--config", "-c", help="Config file (YAML). Default: $LEADS_CONFIG or ./leads.yaml.")
