@@ -63,14 +63,22 @@ def _load(path: Path | None, check_sources: bool = True) -> AppConfig:
 @app.command()
 def run(
     config: ConfigOption = None,  # type: ignore[assignment]
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Land and normalize, but write nothing to any sink; report what would be sent.")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="Land and normalize, but write nothing to any sink; report what would be sent."),
+    ] = False,
 ) -> None:
     """Run the lead_sync flow once, on Prefect's temporary local API unless PREFECT_API_URL is set."""
     path = config or _default_config()
     _load(path)
+    if err.is_terminal:
+        # Progress bars show what the INFO lines would; they still reach the Prefect API and UI.
+        os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
     from flows.lead_sync import lead_sync
     from flows.progress_view import RichProgress
 
+    if not os.environ.get("PREFECT_API_URL"):
+        err.print("Starting Prefect's temporary local API (15-20 s the first time)...", style="dim")
     listener = RichProgress(err) if err.is_terminal else None
     try:
         if listener:
@@ -91,17 +99,47 @@ def _print_summary(counts: dict[str, Any], config: AppConfig) -> None:
     for column in ("stage", "name", "status", "read", "new", "changed", "unchanged", "rejected", "secs"):
         table.add_column(column, no_wrap=True)
     for name, c in counts.get("sources", {}).items():
-        table.add_row("extract", name, c.get("status"), str(c.get("read", "")), str(c.get("new", "")), str(c.get("changed", "")),
-                      str(c.get("unchanged", "")), str(c.get("quarantined", "")), str(c.get("seconds", "")))
+        table.add_row(
+            "extract",
+            name,
+            c.get("status"),
+            str(c.get("read", "")),
+            str(c.get("new", "")),
+            str(c.get("changed", "")),
+            str(c.get("unchanged", "")),
+            str(c.get("quarantined", "")),
+            str(c.get("seconds", "")),
+        )
     n = counts.get("normalize") or {}
-    table.add_row("normalize", "leads", n.get("status"), str(n.get("records", "")), str(n.get("leads_created", "")),
-                  str(n.get("leads_updated", "")), str(n.get("leads_unchanged", "")), str(n.get("rejected", "")), str(n.get("seconds", "")))
+    table.add_row(
+        "normalize",
+        "leads",
+        n.get("status"),
+        str(n.get("records", "")),
+        str(n.get("leads_created", "")),
+        str(n.get("leads_updated", "")),
+        str(n.get("leads_unchanged", "")),
+        str(n.get("rejected", "")),
+        str(n.get("seconds", "")),
+    )
     for name, c in counts.get("sinks", {}).items():
-        table.add_row("sync", name, c.get("status"), str(c.get("pending", "")), str(c.get("created", "")), str(c.get("updated", "")),
-                      str(c.get("unchanged", "")), str(c.get("rejected", "")), str(c.get("seconds", "")))
+        table.add_row(
+            "sync",
+            name,
+            c.get("status"),
+            str(c.get("pending", "")),
+            str(c.get("created", "")),
+            str(c.get("updated", "")),
+            str(c.get("unchanged", "")),
+            str(c.get("rejected", "")),
+            str(c.get("seconds", "")),
+        )
     out.print(table)
-    out.print("read: rows read (extract), records normalized, leads pending (sync); new/changed: records landed, "
-              "leads created/updated, rows created/updated in the sink; rejected: rows quarantined or refused.", style="dim")
+    out.print(
+        "read: rows read (extract), records normalized, leads pending (sync); new/changed: records landed, "
+        "leads created/updated, rows created/updated in the sink; rejected: rows quarantined or refused.",
+        style="dim",
+    )
     for problem in counts.get("problems") or []:
         out.print(f"[yellow]! {problem}[/yellow]", highlight=False)
     store = _store_label(config)
@@ -129,7 +167,8 @@ def check_config(path: Annotated[Path, typer.Argument(help="Config file to valid
     """Validate a config file and explain what it will do. Exit 2 when it cannot be used."""
     config = _load(path)
     out.print(f"[green]{path}: valid[/green]")
-    out.print(f"Store: {_store_label(config)} (migrations {'automatic' if config.store.auto_migrate else 'manual: leads db upgrade'})")
+    migrations = "automatic" if config.store.auto_migrate else "manual: leads db upgrade"
+    out.print(f"Store: {_store_label(config)} (migrations {migrations})")
     out.print(f"Run files: {config.runs_dir}; chunk size {config.chunk_size}; timezone {config.timezone}")
     for name, s in config.sources.items():
         state = "" if s.enabled else " [dim](disabled)[/dim]"
@@ -173,7 +212,16 @@ def status(
         err.print("The store is empty or out of date: run `leads db upgrade` or `leads run`.")
         raise typer.Exit(EXIT_RUN_FAILED)
     runs_table = Table(title="Recent runs")
-    for column in ("started (UTC)", "status", "dry run", "extracted", "quarantined", "leads new/changed", "synced", "run id"):
+    for column in (
+        "started (UTC)",
+        "status",
+        "dry run",
+        "extracted",
+        "quarantined",
+        "leads new/changed",
+        "synced",
+        "run id",
+    ):
         runs_table.add_column(column)
     for r in recent_runs(engine, limit):
         c = r.counts or {}
@@ -181,9 +229,14 @@ def status(
         norm = c.get("normalize") or {}
         synced = sum((s.get("created") or 0) + (s.get("updated") or 0) for s in c.get("sinks", {}).values())
         runs_table.add_row(
-            f"{r.started_at:%Y-%m-%d %H:%M:%S}", r.status, "yes" if r.dry_run else "",
-            str(sum(s.get("read") or 0 for s in src)), str(sum(s.get("quarantined") or 0 for s in src) + (norm.get("rejected") or 0)),
-            f"{norm.get('leads_created', 0)}/{norm.get('leads_updated', 0)}", str(synced), r.run_id,
+            f"{r.started_at:%Y-%m-%d %H:%M:%S}",
+            r.status,
+            "yes" if r.dry_run else "",
+            str(sum(s.get("read") or 0 for s in src)),
+            str(sum(s.get("quarantined") or 0 for s in src) + (norm.get("rejected") or 0)),
+            f"{norm.get('leads_created', 0)}/{norm.get('leads_updated', 0)}",
+            str(synced),
+            r.run_id,
         )
     out.print(runs_table)
     with engine.connect() as conn:

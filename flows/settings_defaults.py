@@ -10,6 +10,7 @@ import os
 DEFAULTS = {
     # Offline the server otherwise logs errors about telemetry it cannot send.
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+    "DO_NOT_TRACK": "1",
     "GX_ANALYTICS_ENABLED": "false",
     # Prefect's temporary local API takes 15-20 s to start cold on a small machine; the default
     # timeout (20 s) is too tight.

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from urllib.parse import urlsplit
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -27,9 +27,25 @@ _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 DEFAULT_SINK_FIELDS: tuple[str, ...] = (
-    "email", "first_name", "last_name", "phone", "company", "website", "job_title", "country",
-    "lifecycle_stage", "lead_status", "owner", "source_system", "original_source",
-    "campaign_name", "ad_name", "form_id", "platform", "do_not_contact", "created_at",
+    "email",
+    "first_name",
+    "last_name",
+    "phone",
+    "company",
+    "website",
+    "job_title",
+    "country",
+    "lifecycle_stage",
+    "lead_status",
+    "owner",
+    "source_system",
+    "original_source",
+    "campaign_name",
+    "ad_name",
+    "form_id",
+    "platform",
+    "do_not_contact",
+    "created_at",
 )
 
 
@@ -178,7 +194,9 @@ class SqlTableSinkConfig(_Strict):
     @classmethod
     def _identifier(cls, value: str) -> str:
         if not _IDENTIFIER.match(value):
-            raise ValueError("expected a plain SQL identifier: letters, digits and underscores, not starting with a digit")
+            raise ValueError(
+                "expected a plain SQL identifier: letters, digits and underscores, not starting with a digit"
+            )
         return value
 
 
@@ -238,7 +256,7 @@ def parse_config(data: Any, label: str = "<config>", base_dir: Path | None = Non
 def resolve_sqlite_path(url: Any, base_dir: Path) -> Any:
     """Relative SQLite paths are relative to the config file, not to wherever the run starts."""
     if isinstance(url, str) and url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
-        rest = url[len("sqlite:///"):]
+        rest = url[len("sqlite:///") :]
         if rest and not rest.startswith(":memory:") and not rest.startswith("file:"):
             return "sqlite:///" + str((base_dir / rest).resolve())
     return url

@@ -3,8 +3,9 @@
 Rules, per field:
 - a valid value beats an invalid one; an invalid value survives only when nothing valid exists,
   so its reason stays visible;
-- otherwise the most recent observation wins; ties go to the source name, then the record id, so
-  the result never depends on the order records were read in;
+- otherwise the most recent record wins; records observed at the same time are ordered by
+  source name, then record id, so the result never depends on the order they were read in and
+  a tie never mixes fields of two records;
 - attribution is taken as one group from the first touch that has any, and source_system,
   original_source and created_at from the earliest record (first touch);
 - do_not_contact is sticky: once any record says so, the lead says so;
@@ -27,28 +28,33 @@ def _recency(record: NormalizedRecord) -> tuple:
     return (record.observed_at, record.ref.source, record.ref.source_id)
 
 
-def _best(candidates: list[FieldValue]) -> FieldValue:
-    return max(candidates, key=lambda fv: (fv.is_valid, fv.observed_at, fv.source, str(fv.value)))
+def _best(candidates: list[tuple[int, FieldValue]]) -> FieldValue:
+    """candidates: (rank of the record in recency order, value). Valid first, then most recent."""
+    return max(candidates, key=lambda c: (c[1].is_valid, c[0]))[1]
 
 
-def merge_records(
-    identity_key: str, records: Sequence[NormalizedRecord], previous_stage: Stage | None = None
-) -> Lead:
+def _earliest(by_time: Sequence[NormalizedRecord], name: str) -> FieldValue | None:
+    """The first touch's value: the earliest valid one, else the earliest invalid one."""
+    values = [r.values[name] for r in by_time if r.values.get(name) is not None]
+    return next((fv for fv in values if fv.is_valid), values[0] if values else None)
+
+
+def merge_records(identity_key: str, records: Sequence[NormalizedRecord], previous_stage: Stage | None = None) -> Lead:
     if not records:
         raise ValueError(f"no records to merge for {identity_key}")
     by_time = sorted(records, key=_recency)
     fields: dict[str, FieldValue] = {}
 
-    candidates: dict[str, list[FieldValue]] = {}
-    for record in by_time:
+    candidates: dict[str, list[tuple[int, FieldValue]]] = {}
+    for rank, record in enumerate(by_time):
         for name, fv in record.values.items():
             if name not in _GROUPED:
-                candidates.setdefault(name, []).append(fv)
+                candidates.setdefault(name, []).append((rank, fv))
     for name, options in candidates.items():
         fields[name] = _best(options)
 
     for name in FIRST_TOUCH_FIELDS:
-        first = next((r.values[name] for r in by_time if r.values.get(name) is not None), None)
+        first = _earliest(by_time, name)
         if first is not None:
             fields[name] = first
 
@@ -57,9 +63,12 @@ def merge_records(
         fields.update({n: touch.values[n] for n in ATTRIBUTION_FIELDS if n in touch.values})
 
     for name in STICKY_TRUE_FIELDS:
-        flags = [r.values[name] for r in by_time if name in r.values and r.values[name].is_valid]
+        stated = [r.values[name] for r in by_time if name in r.values]
+        flags = [fv for fv in stated if fv.is_valid]
         if flags:
             fields[name] = next((fv for fv in flags if fv.value is True), flags[-1])
+        elif stated:
+            fields[name] = stated[-1]  # only invalid values: keep the latest so its reason shows
 
     stage = previous_stage
     stage_value = fields.get("lifecycle_stage")

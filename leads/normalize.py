@@ -25,8 +25,28 @@ from leads.timeparse import parse_timestamp
 
 # Values exports use to mean "nothing here". Compared lowercased.
 PLACEHOLDERS = frozenset(
-    {"", "-", "--", "---", ".", "?", "n/a", "na", "n.a.", "none", "null", "nil", "undefined",
-     "unknown", "test", "select", "select...", "please select", "not provided", "#n/a"}
+    {
+        "",
+        "-",
+        "--",
+        "---",
+        ".",
+        "?",
+        "n/a",
+        "na",
+        "n.a.",
+        "none",
+        "null",
+        "nil",
+        "undefined",
+        "unknown",
+        "test",
+        "select",
+        "select...",
+        "please select",
+        "not provided",
+        "#n/a",
+    }
 )
 _SPACES = re.compile(r"\s+")
 _TRUE = frozenset({"true", "yes", "y", "1", "t", "on"})
@@ -85,9 +105,7 @@ def _parse_bool(text: str) -> bool:
     raise ValueError(f"not a boolean: {text!r}")
 
 
-def _normalize_value(
-    name: str, raw: Any, stage_aliases: dict[str, Stage] | None, tz: str
-) -> tuple[Any, str | None]:
+def _normalize_value(name: str, raw: Any, stage_aliases: dict[str, Stage] | None, tz: str) -> tuple[Any, str | None]:
     """(value, None) when valid, (raw, reason) when not, (None, None) when blank."""
     kind = FIELD_KINDS[name]
     if isinstance(raw, bool):

@@ -371,9 +371,7 @@ COUNTRIES: dict[str, dict[str, Any]] = {
         universities=_names("TU München|Universität Mannheim"),
         freemail=[("gmx.de", 12), ("web.de", 10), ("t-online.de", 4)],
         phone="DE",
-        local_titles=_names(
-            "Geschäftsführer|Leiter Marketing|Vertriebsleiter|Teamleiterin Einkauf"
-        ),
+        local_titles=_names("Geschäftsführer|Leiter Marketing|Vertriebsleiter|Teamleiterin Einkauf"),
     ),
     "FR": dict(
         weight=9,
@@ -402,8 +400,7 @@ COUNTRIES: dict[str, dict[str, Any]] = {
         weight=7,
         labels=[("Spain", 45), ("españa", 20), ("España", 15), ("ES", 15), ("", 5)],
         first=_words(
-            "Alejandro Lucía Javier María Pablo Carmen Sergio Elena Álvaro Paula Raúl Laura Íñigo "
-            "Nuria Andrés Marta"
+            "Alejandro Lucía Javier María Pablo Carmen Sergio Elena Álvaro Paula Raúl Laura Íñigo Nuria Andrés Marta"
         ),
         last=_words(
             "García Fernández González Rodríguez López Martínez Sánchez Pérez Gómez Jiménez Ruiz "
@@ -446,9 +443,7 @@ COUNTRIES: dict[str, dict[str, Any]] = {
         weight=5,
         labels=[("Netherlands", 60), ("NL", 20), ("The Netherlands", 15), ("", 5)],
         first=_words("Daan Sanne Bram Fleur Sem Lotte Thijs Anouk Ruben Femke"),
-        last=_names(
-            "de Jong|Jansen|de Vries|van den Berg|van Dijk|Bakker|Visser|Smit|Meijer|de Boer"
-        ),
+        last=_names("de Jong|Jansen|de Vries|van den Berg|van Dijk|Bakker|Visser|Smit|Meijer|de Boer"),
         companies=[
             ("Dijkstra Fulfilment B.V.", "dijkstra-fulfilment.nl"),
             ("Grachtenhuis Digital", "grachtenhuis.nl"),
@@ -545,9 +540,7 @@ COUNTRIES: dict[str, dict[str, Any]] = {
     ),
 }
 COUNTRY_WEIGHTS = [(c, v["weight"]) for c, v in COUNTRIES.items()]
-AD_COUNTRY_WEIGHTS = [
-    (c, v["weight"] * (1.4 if c in ("US", "UK", "DE") else 1.0)) for c, v in COUNTRIES.items()
-]
+AD_COUNTRY_WEIGHTS = [(c, v["weight"] * (1.4 if c in ("US", "UK", "DE") else 1.0)) for c, v in COUNTRIES.items()]
 
 TITLES: list[tuple[str, float, str]] = [
     ("Founder & CEO", 4, ""),
@@ -828,11 +821,7 @@ def email_case(email: str, op: str) -> str:
     local, _, domain = email.partition("@")
     labels = domain.split(".")
     if op == "upper_mixed":  # JOHN.SMITH@Example.COM
-        return (
-            local.upper()
-            + "@"
-            + ".".join([lab.title() for lab in labels[:-1]] + [labels[-1].upper()])
-        )
+        return local.upper() + "@" + ".".join([lab.title() for lab in labels[:-1]] + [labels[-1].upper()])
     if op == "title":  # John.Smith@Northwind-Logistics.com
         return (
             ".".join(p[:1].upper() + p[1:] for p in local.split("."))
@@ -862,15 +851,7 @@ def simple_key(email: str) -> str | None:
     """The lowercase+strip match key, for strings that look like one address (else None)."""
     e = email.strip().lower()
     local, at, domain = e.partition("@")
-    if (
-        not at
-        or not local
-        or "@" in domain
-        or "." not in domain
-        or " " in e
-        or "," in e
-        or ".." in domain
-    ):
+    if not at or not local or "@" in domain or "." not in domain or " " in e or "," in e or ".." in domain:
         return None
     if domain.endswith(".") or domain.startswith("."):
         return None
@@ -1122,9 +1103,7 @@ CRM_PEOPLE: dict[int, dict] = {
         country="ES",
         company=("Grupo Albarrán", "grupoalbarran.es"),
     ),
-    279: dict(
-        first="Björn", last="Ångström", country="SE", company=("Fjällvik Outdoor AB", "fjallvik.se")
-    ),
+    279: dict(first="Björn", last="Ångström", country="SE", company=("Fjällvik Outdoor AB", "fjallvik.se")),
     325: dict(
         first="Çağla",
         last="Öztürk",
@@ -1160,9 +1139,7 @@ CRM_PEOPLE: dict[int, dict] = {
     31: dict(first="John", last="Harper", country="US", email="j.o.h.n+ads@gmail.com"),
     88: dict(first="Sarah", last="Lindgren", country="US", email="sarah.k.lindgren+crm@gmail.com"),
     137: dict(first="Marco", last="Ricci", country="IT", email="m.a.r.c.o.r+newsletter@gmail.com"),
-    209: dict(
-        first="Priya", last="Natarajan", country="UK", email="priya.n+hubspot@googlemail.com"
-    ),
+    209: dict(first="Priya", last="Natarajan", country="UK", email="priya.n+hubspot@googlemail.com"),
     267: dict(first="Tom", last="Becker", country="DE", email="Tom.Becker+2026@Gmail.com"),
     # role addresses (at the company's domain)
     24: dict(role="info", first="", last="", freemail=False, title=""),
@@ -1217,9 +1194,7 @@ CRM_PEOPLE: dict[int, dict] = {
         company=("Groupe Vauclair", "vauclair.fr"),
         freemail=False,
     ),
-    CRM_OPEN_QUOTE: dict(
-        first="Peter", last="Hale", country="US", email="peter.hale@acme-inc.com", phone=True
-    ),
+    CRM_OPEN_QUOTE: dict(first="Peter", last="Hale", country="US", email="peter.hale@acme-inc.com", phone=True),
     306: dict(
         country="US",
         company=("Copperfield Retail", "copperfieldretail.com"),
@@ -1289,9 +1264,7 @@ CRM_NO_EMAIL_ROWS = [20, 61, 113, 171, 233, 277, 319]
 CRM_UNCONTACTABLE_ROWS = [73, 178, 243]
 for _k in CRM_NO_EMAIL_ROWS + [248, 283, 318]:  # these must keep a phone number
     CRM_PEOPLE.setdefault(_k, {})["phone"] = True
-CRM_PEOPLE[318].update(
-    country="UK", company=("Kestrel Data Ltd", "kestreldata.co.uk"), website="www.kestreldata.co.uk"
-)
+CRM_PEOPLE[318].update(country="UK", company=("Kestrel Data Ltd", "kestreldata.co.uk"), website="www.kestreldata.co.uk")
 CRM_WHITESPACE: dict[int, list[tuple[str, str]]] = {
     5: [("First Name", "lead"), ("Last Name", "trail")],
     27: [("Company Name", "dbl"), ("Company Name", "trail")],
@@ -1359,9 +1332,7 @@ AD_PEOPLE: dict[int, dict] = {
     15: dict(first="Liam", last="O'Connor", country="US"),
     23: dict(first="Łucja", last="Wróblewska", country="PL"),
     53: dict(first="Jürgen", last="Groß", country="DE"),
-    110: dict(
-        first="Hương", last="Ngô", full="Ngô Thị Hương", efirst="huong", elast="ngo", country="US"
-    ),
+    110: dict(first="Hương", last="Ngô", full="Ngô Thị Hương", efirst="huong", elast="ngo", country="US"),
     133: dict(first="Иван", last="Петров", efirst="ivan", elast="petrov", country="DE"),
     184: dict(first="Élodie", last="Chassé", country="FR"),
     228: dict(first="Mikael", last="Ågren", country="SE"),
@@ -1399,9 +1370,7 @@ AD_PEOPLE: dict[int, dict] = {
     255: dict(first="Lena", last="Krause", country="DE", email="lena@@web.de", phone=True),
     162: dict(phone=True),
     244: dict(phone=True),
-    AD_BAD_UTF8: dict(
-        first="René", last="Fontaine", full="Ren" + BAD_BYTES_MARK + " Fontaine", country="FR"
-    ),
+    AD_BAD_UTF8: dict(first="René", last="Fontaine", full="Ren" + BAD_BYTES_MARK + " Fontaine", country="FR"),
 }
 AD_SET: dict[int, dict[str, str]] = {
     7: {"company_name": "N/A"},
@@ -1552,9 +1521,7 @@ def plan_overlap() -> dict:
 # ---------------------------------------------------------------------------------------------
 
 
-def draw_person(
-    r: random.Random, spec: dict, weights=COUNTRY_WEIGHTS, free_share: float = 0.16
-) -> dict:
+def draw_person(r: random.Random, spec: dict, weights=COUNTRY_WEIGHTS, free_share: float = 0.16) -> dict:
     """One invented person. Every draw is taken whether or not spec overrides it, so the stream
     stays aligned and an override never changes the other attributes of the row."""
     country = spec.get("country") or wpick(r.random(), weights)
@@ -1635,9 +1602,7 @@ def draw_person(
     phone = wpick(u_phone_fmt, forms)
     has_phone = spec.get("phone") or u_phone_blank >= 0.12
     label = spec.get("label") or wpick(u_label, c["labels"])
-    website = spec.get("website") or (
-        wpick(u_web, WEBSITE_FORMS).format(d=domain) if domain else ""
-    )
+    website = spec.get("website") or (wpick(u_web, WEBSITE_FORMS).format(d=domain) if domain else "")
     return dict(
         country=country,
         first=first,
@@ -1681,11 +1646,7 @@ class Registry:
         key = gmail_key(person["email"])
         if "email" not in spec and key is not None and key in self.emails:
             return True
-        return (
-            "first" not in spec
-            and "last" not in spec
-            and name_key(person["first"], person["last"]) in self.names
-        )
+        return "first" not in spec and "last" not in spec and name_key(person["first"], person["last"]) in self.names
 
     def add(self, person: dict) -> None:
         if person["first"] and person["last"]:
@@ -1729,9 +1690,7 @@ def _fmt_crm(dt: datetime) -> str:
 def crm_dates(r: random.Random, k: int) -> tuple[datetime, datetime]:
     span = CRM_END - CRM_START
     created = CRM_START + span * ((k - 0.5) / CRM_RECORDS) + timedelta(hours=r.uniform(-30, 30))
-    created = _reflect(created, CRM_START, CRM_END - timedelta(hours=1)).replace(
-        second=0, microsecond=0
-    )
+    created = _reflect(created, CRM_START, CRM_END - timedelta(hours=1)).replace(second=0, microsecond=0)
     u = r.random()
     if u < 0.12:
         modified = created
@@ -1794,18 +1753,14 @@ def build_crm(plan: dict, registry: Registry) -> tuple[list[dict], dict]:
             "Last Modified Date": _fmt_crm(modified),
             "Original Source": source,
         }
-        row: dict[str, Any] = dict(
-            k=k, person=person, fields=fields, created=created, modified=modified, u_src=u_src
-        )
+        row: dict[str, Any] = dict(k=k, person=person, fields=fields, created=created, modified=modified, u_src=u_src)
         by_k[k] = row
         rows.append(row)
     # field-level defects
     for row in rows:
         k, f = row["k"], row["fields"]
         if k in CRM_NAME_CASE:
-            f["First Name"], f["Last Name"] = name_case(
-                f["First Name"], f["Last Name"], CRM_NAME_CASE[k]
-            )
+            f["First Name"], f["Last Name"] = name_case(f["First Name"], f["Last Name"], CRM_NAME_CASE[k])
         if k in CRM_EMAIL_CASE:
             f["Email"] = email_case(f["Email"], CRM_EMAIL_CASE[k])
         for col, value in CRM_SET.get(k, {}).items():
@@ -1970,17 +1925,13 @@ def build_ads(plan: dict, crm_by_k: dict[int, dict], registry: Registry) -> list
             else:
                 email = overlap_email(crm["fields"]["Email"], r)
             full = overlap_name(person, r, k)
-            phone = (
-                e164(person["cc"], person["nsn"]) if person["phone"] and r.random() < 0.8 else ""
-            )
+            phone = e164(person["cc"], person["nsn"]) if person["phone"] and r.random() < 0.8 else ""
             company = person["company"] if r.random() < 0.9 else ""
             title = person["title"] if r.random() < 0.85 else ""
             r.random()
         else:
             spec = AD_PEOPLE.get(L, {})
-            person = unique_person(
-                r, ("ad", L), spec, registry, weights=AD_COUNTRY_WEIGHTS, free_share=0.45
-            )
+            person = unique_person(r, ("ad", L), spec, registry, weights=AD_COUNTRY_WEIGHTS, free_share=0.45)
             email = person["email"]
             if person["country"] == "JP" and person["first"] != person["efirst"]:
                 full = f"{person['last']} {person['first']}"  # kanji: family name first
@@ -1997,9 +1948,7 @@ def build_ads(plan: dict, crm_by_k: dict[int, dict], registry: Registry) -> list
             u_company, u_title = r.random(), r.random()
             company = person["company"] if ("company" in spec or u_company < 0.85) else ""
             title = person["title"] if ("title" in spec or u_title < 0.88) else ""
-        rec.update(
-            email=email, full_name=full, phone_number=phone, company_name=company, job_title=title
-        )
+        rec.update(email=email, full_name=full, phone_number=phone, company_name=company, job_title=title)
         records.append(dict(L=L, rec=rec, crm_k=k, person=person))
     for item in records:
         L, rec = item["L"], item["rec"]
@@ -2053,9 +2002,7 @@ def build() -> tuple[bytes, bytes, dict]:
         if row["u_src"] < 0.75:
             organic = ads[L - 1]["rec"]["is_organic"]
             row["fields"]["Original Source"] = (
-                "Paid Social"
-                if not organic
-                else ("Organic Search" if row["u_src"] < 0.4 else "Direct Traffic")
+                "Paid Social" if not organic else ("Organic Search" if row["u_src"] < 0.4 else "Direct Traffic")
             )
     csv_bytes, crm_lines = encode_crm(crm_rows)
     jsonl_bytes = encode_ads(ads)
@@ -2079,20 +2026,16 @@ def make_manifest(plan: dict, crm_rows: list[dict], crm_lines: dict, ads: list[d
     def ad_list(ls):
         return [{"id": _aid(L), "line": L} for L in sorted(ls)]
 
-    free_domains = {d for d, _ in GENERIC_FREEMAIL} | {
-        d for c in COUNTRIES.values() for d, _ in c["freemail"]
-    }
+    free_domains = {d for d, _ in GENERIC_FREEMAIL} | {d for c in COUNTRIES.values() for d, _ in c["freemail"]}
     crm_free = [
         row["k"]
         for row in crm_rows
-        if row["k"] not in CRM_SPECIAL
-        and row["fields"]["Email"].strip().lower().rpartition("@")[2] in free_domains
+        if row["k"] not in CRM_SPECIAL and row["fields"]["Email"].strip().lower().rpartition("@")[2] in free_domains
     ]
     ad_free = [
         a["L"]
         for a in ads
-        if a["L"] not in AD_DEFECTS
-        and a["rec"]["email"].strip().lower().rpartition("@")[2] in free_domains
+        if a["L"] not in AD_DEFECTS and a["rec"]["email"].strip().lower().rpartition("@")[2] in free_domains
     ]
     malformed = {
         "bad_last_modified_date": CRM_BAD_DATE,
@@ -2129,9 +2072,7 @@ def make_manifest(plan: dict, crm_rows: list[dict], crm_lines: dict, ads: list[d
             "invalid_email": crm_list(CRM_INVALID_EMAIL_ROWS),
             "no_email_with_phone": crm_list(CRM_NO_EMAIL_ROWS),
             "uncontactable": crm_list(CRM_UNCONTACTABLE_ROWS),
-            "duplicate_email_pairs": [
-                [_rid(a), _rid(b), crm_rows[a - 1]["fields"]["Email"]] for a, b in CRM_DUP_PAIRS
-            ],
+            "duplicate_email_pairs": [[_rid(a), _rid(b), crm_rows[a - 1]["fields"]["Email"]] for a, b in CRM_DUP_PAIRS],
             "free_mail": crm_list(crm_free),
         },
         "ad_leads.jsonl": {
@@ -2158,9 +2099,7 @@ def make_manifest(plan: dict, crm_rows: list[dict], crm_lines: dict, ads: list[d
             "invalid_email": ad_list(AD_INVALID_EMAIL_ROWS),
             "no_email_with_phone": ad_list(AD_NO_EMAIL_ROWS),
             "uncontactable": ad_list(AD_UNCONTACTABLE_ROWS),
-            "organic": ad_list(
-                [a["L"] for a in ads if a["rec"]["is_organic"] and a["L"] not in AD_DEFECTS]
-            ),
+            "organic": ad_list([a["L"] for a in ads if a["rec"]["is_organic"] and a["L"] not in AD_DEFECTS]),
             "free_mail": ad_list(ad_free),
         },
         "overlap": {
@@ -2204,10 +2143,7 @@ def self_check(
     physical = csv_bytes.split(b"\n")
     assert physical[-1] == b"" and len(physical) - 1 == crm["physical_lines"] == 352
     # nothing between the open quote and line 310's quoted company may contain a quote
-    assert (
-        b'"' not in physical[CSV_SWALLOWED_LINES[0] - 1]
-        and b'"' not in physical[CSV_SWALLOWED_LINES[1] - 1]
-    )
+    assert b'"' not in physical[CSV_SWALLOWED_LINES[0] - 1] and b'"' not in physical[CSV_SWALLOWED_LINES[1] - 1]
     assert b',"Brightline Media, LLC",' in physical[CSV_SWALLOWED_LINES[2] - 1]
     assert physical[CSV_DEFECT_LINES["unterminated_quote"] - 1].endswith(b',"Acme, Inc')
     # no defect at the very end
@@ -2216,13 +2152,9 @@ def self_check(
     for row in crm_rows:
         assert row["created"] <= row["modified"]
     created = [row["created"] for row in crm_rows]
-    assert any(a > b for a, b in zip(created, created[1:], strict=False)), (
-        "create dates should not be strictly sorted"
-    )
+    assert any(a > b for a, b in zip(created, created[1:], strict=False)), "create dates should not be strictly sorted"
     times = [a["rec"]["created_time"] for a in ads]
-    assert any(a > b for a, b in zip(times, times[1:], strict=False)), (
-        "ad times should not be strictly sorted"
-    )
+    assert any(a > b for a, b in zip(times, times[1:], strict=False)), "ad times should not be strictly sorted"
     # emails: designed duplicates and overlaps only
     crm_simple: dict[str, list[int]] = {}
     crm_gmail: dict[str, list[int]] = {}
@@ -2257,11 +2189,7 @@ def self_check(
     for k in plan["simple"]:
         assert crm_rows[k - 1]["fields"]["Email"] != ads[plan["crm_to_ad"][k] - 1]["rec"]["email"]
     assert (
-        sum(
-            1
-            for k in plan["simple"]
-            if crm_rows[k - 1]["fields"]["Email"].strip().lower().endswith("@gmail.com")
-        )
+        sum(1 for k in plan["simple"] if crm_rows[k - 1]["fields"]["Email"].strip().lower().endswith("@gmail.com"))
         == OVERLAP_GMAIL_SIMPLE
     )
     # two different people never share a full name (ignoring case and accents)
@@ -2290,9 +2218,7 @@ def self_check(
     unreachable = [
         a["L"]
         for a in ads
-        if a["L"] not in AD_DEFECTS
-        and not simple_key(a["rec"]["email"])
-        and blank(a["rec"]["phone_number"])
+        if a["L"] not in AD_DEFECTS and not simple_key(a["rec"]["email"]) and blank(a["rec"]["phone_number"])
     ]
     assert unreachable == AD_UNCONTACTABLE_ROWS, unreachable
     # category lists do not collide
@@ -2345,9 +2271,7 @@ def main(argv: list[str]) -> int:
         return 0
     if "--check" in argv:
         ok = CSV_PATH.read_bytes() == csv_bytes and JSONL_PATH.read_bytes() == jsonl_bytes
-        print(
-            "samples are up to date" if ok else "samples differ from generate.py output; rerun it"
-        )
+        print("samples are up to date" if ok else "samples differ from generate.py output; rerun it")
         return 0 if ok else 1
     CSV_PATH.write_bytes(csv_bytes)
     JSONL_PATH.write_bytes(jsonl_bytes)

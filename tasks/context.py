@@ -52,7 +52,5 @@ def build_context(config: AppConfig, run_id: str, dry_run: bool = False) -> RunC
     """Resolve every secret once. Raises MissingSecret naming the key that cannot be resolved."""
     store_url = resolve(config.store.url, "store.url")
     assert store_url is not None  # store.url always has a default
-    sink_urls = {
-        name: resolve(sink.url, f"sinks.{name}.url") or store_url for name, sink in config.sinks.items()
-    }
+    sink_urls = {name: resolve(sink.url, f"sinks.{name}.url") or store_url for name, sink in config.sinks.items()}
     return RunContext(config, store_url, sink_urls, run_id, dry_run)

@@ -84,7 +84,12 @@ def _normalize_source(ctx: RunContext, source: str, settings: FileSourceConfig, 
 
 
 def _apply_batch(
-    ctx: RunContext, conn: Connection, source: str, settings: FileSourceConfig, mh: str, batch: list[Any],
+    ctx: RunContext,
+    conn: Connection,
+    source: str,
+    settings: FileSourceConfig,
+    mh: str,
+    batch: list[Any],
     counts: NormalizeCounts,
 ) -> None:
     now = ctx.now()
@@ -93,7 +98,9 @@ def _apply_batch(
     marks: list[dict[str, Any]] = []
     for row in batch:
         ref = RecordRef(source, row.source_id)
-        result = normalize_record(ref, row.cursor_ts, to_fields(row.payload, settings), settings.stage_aliases, settings.timezone)
+        result = normalize_record(
+            ref, row.cursor_ts, to_fields(row.payload, settings), settings.stage_aliases, settings.timezone
+        )
         if isinstance(result, Rejected):
             raw = json.dumps(row.payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
             rejected.append(QuarantineEntry(f"record {row.source_id}", raw, [result.reason], row.source_id))

@@ -30,11 +30,31 @@ def summary_markdown(run_id: str, status: str, counts: dict[str, Any], store: st
     dry = " (dry run: nothing written to sinks)" if counts.get("dry_run") else ""
     lines = [f"# Lead sync {status}{dry}", "", f"Run `{run_id}`", "", "## Sources", ""]
     lines += _table(
-        ["source", "status", "read", "new", "changed", "unchanged", "skipped by cursor", "quarantined (new)", "watermark", "seconds"],
         [
-            [name, c.get("status"), c.get("read"), c.get("new"), c.get("changed"), c.get("unchanged"),
-             c.get("skipped_by_cursor"), f"{c.get('quarantined', 0)} ({c.get('quarantined_new', 0)})",
-             c.get("watermark"), c.get("seconds")]
+            "source",
+            "status",
+            "read",
+            "new",
+            "changed",
+            "unchanged",
+            "skipped by cursor",
+            "quarantined (new)",
+            "watermark",
+            "seconds",
+        ],
+        [
+            [
+                name,
+                c.get("status"),
+                c.get("read"),
+                c.get("new"),
+                c.get("changed"),
+                c.get("unchanged"),
+                c.get("skipped_by_cursor"),
+                f"{c.get('quarantined', 0)} ({c.get('quarantined_new', 0)})",
+                c.get("watermark"),
+                c.get("seconds"),
+            ]
             for name, c in counts.get("sources", {}).items()
         ],
     )
@@ -42,21 +62,49 @@ def summary_markdown(run_id: str, status: str, counts: dict[str, Any], store: st
     lines += ["", "## Normalize", ""]
     lines += _table(
         ["records", "rejected", "leads created", "leads updated", "leads unchanged", "leads retired", "seconds"],
-        [[norm.get(k) for k in ("records", "rejected", "leads_created", "leads_updated", "leads_unchanged", "leads_retired", "seconds")]],
+        [
+            [
+                norm.get(k)
+                for k in (
+                    "records",
+                    "rejected",
+                    "leads_created",
+                    "leads_updated",
+                    "leads_unchanged",
+                    "leads_retired",
+                    "seconds",
+                )
+            ]
+        ],
     )
     lines += ["", "## Sinks", ""]
     lines += _table(
         ["sink", "status", "pending", "created", "updated", "unchanged", "rejected", "seconds"],
         [
-            [name, c.get("status"), c.get("pending"), c.get("created"), c.get("updated"), c.get("unchanged"), c.get("rejected"), c.get("seconds")]
+            [
+                name,
+                c.get("status"),
+                c.get("pending"),
+                c.get("created"),
+                c.get("updated"),
+                c.get("unchanged"),
+                c.get("rejected"),
+                c.get("seconds"),
+            ]
             for name, c in counts.get("sinks", {}).items()
         ],
     )
     problems = counts.get("problems") or []
     if problems:
         lines += ["", "## Problems", "", *(f"- {mask_text(p)}" for p in problems)]
-    lines += ["", "## Where to look", "", f"- store: `{store}`", f"- run files: `{run_dir}`",
-              "- quarantine and pending syncs: `leads status`"]
+    lines += [
+        "",
+        "## Where to look",
+        "",
+        f"- store: `{store}`",
+        f"- run files: `{run_dir}`",
+        "- quarantine and pending syncs: `leads status`",
+    ]
     return "\n".join(lines) + "\n"
 
 
@@ -67,7 +115,9 @@ def publish(ctx: RunContext, status: str, counts: dict[str, Any], error: str | N
     finish_run(ctx.engine(), ctx.run_id, status, counts, ctx.now(), mask_text(error) if error else None)
     ctx.run_dir.mkdir(parents=True, exist_ok=True)
     (ctx.run_dir / "summary.md").write_text(markdown, encoding="utf-8")
-    (ctx.run_dir / "summary.json").write_text(json.dumps({"run_id": ctx.run_id, "status": status, **counts}, indent=2, default=str), encoding="utf-8")
+    (ctx.run_dir / "summary.json").write_text(
+        json.dumps({"run_id": ctx.run_id, "status": status, **counts}, indent=2, default=str), encoding="utf-8"
+    )
     create_markdown_artifact(markdown, key=SUMMARY_KEY, description=f"Lead sync {status}: counts per source and stage")
     return markdown
 
@@ -87,7 +137,9 @@ def collect(futures: dict[str, Any], problems: list[str]) -> dict[str, dict[str,
             results[name] = {"status": "failed", "error": mask_text(str(exc))}
             problems.append(mask_text(f"{name}: {type(exc).__name__}: {exc}"))
         if results[name].get("status") == "busy":
-            problems.extend(f"{name}: skipped, {p}" for p in results[name].get("problems") or results[name].get("errors") or [])
+            problems.extend(
+                f"{name}: skipped, {p}" for p in results[name].get("problems") or results[name].get("errors") or []
+            )
     return results
 
 

@@ -70,7 +70,9 @@ def sync(ctx: RunContext, sink_name: str) -> dict[str, Any]:
     return asdict(counts)
 
 
-def _sync_batch(ctx: RunContext, sink_name: str, sink: SqlTableSink, mh: str, batch: list[Any], counts: SyncCounts) -> None:
+def _sync_batch(
+    ctx: RunContext, sink_name: str, sink: SqlTableSink, mh: str, batch: list[Any], counts: SyncCounts
+) -> None:
     fields = sink.fields
     unchanged, to_send, hashes, is_new = [], [], {}, {}
     for row in batch:
@@ -91,7 +93,9 @@ def _sync_batch(ctx: RunContext, sink_name: str, sink: SqlTableSink, mh: str, ba
     counts.created += sum(1 for lead_id in result.accepted if is_new[lead_id])
     counts.updated += sum(1 for lead_id in result.accepted if not is_new[lead_id])
     counts.rejected += len(result.rejected)
-    counts.errors.extend(f"{lead_id}: {reason}" for lead_id, reason in result.rejected[: max(0, 20 - len(counts.errors))])
+    counts.errors.extend(
+        f"{lead_id}: {reason}" for lead_id, reason in result.rejected[: max(0, 20 - len(counts.errors))]
+    )
     accepted = [
         {"lead_id": i, "payload_hash": hashes[i][0], "lead_hash": hashes[i][1], "remote_id": i}
         for i in [*unchanged, *result.accepted]

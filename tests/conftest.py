@@ -66,14 +66,29 @@ CRM_HEADER = (
     "Country/Region,Lifecycle Stage,Lead Status,Contact owner,Create Date,Last Modified Date,Original Source"
 )
 CRM_MAPPING = {
-    "email": "Email", "first_name": "First Name", "last_name": "Last Name", "phone": "Phone Number",
-    "company": "Company Name", "website": "Website URL", "job_title": "Job Title", "country": "Country/Region",
-    "lifecycle_stage": "Lifecycle Stage", "lead_status": "Lead Status", "owner": "Contact owner",
-    "created_at": "Create Date", "original_source": "Original Source",
+    "email": "Email",
+    "first_name": "First Name",
+    "last_name": "Last Name",
+    "phone": "Phone Number",
+    "company": "Company Name",
+    "website": "Website URL",
+    "job_title": "Job Title",
+    "country": "Country/Region",
+    "lifecycle_stage": "Lifecycle Stage",
+    "lead_status": "Lead Status",
+    "owner": "Contact owner",
+    "created_at": "Create Date",
+    "original_source": "Original Source",
 }
 
 
-def crm_row(i: int, email: str | None = None, modified: str = "2026-10-02 10:00", company: str | None = None, stage: str = "Lead") -> str:
+def crm_row(
+    i: int,
+    email: str | None = None,
+    modified: str = "2026-10-02 10:00",
+    company: str | None = None,
+    stage: str = "Lead",
+) -> str:
     email = f"person{i}@corp{i % 7}.example" if email is None else email
     return (
         f"{1000 + i},First{i},Last{i},{email},+1 415 555 {i % 10000:04d},{company or f'Corp {i % 7}'},"
@@ -101,6 +116,12 @@ def write_config(tmp_path: Path, database_url: str, sources: dict, sinks: dict |
 
 def crm_source(path: Path, **extra) -> dict:
     return {
-        "type": "file", "path": str(path), "id_column": "Record ID", "cursor_column": "Last Modified Date",
-        "cursor_format": "%Y-%m-%d %H:%M", "source_system": "hubspot", "mapping": CRM_MAPPING, **extra,
+        "type": "file",
+        "path": str(path),
+        "id_column": "Record ID",
+        "cursor_column": "Last Modified Date",
+        "cursor_format": "%Y-%m-%d %H:%M",
+        "source_system": "hubspot",
+        "mapping": CRM_MAPPING,
+        **extra,
     }

@@ -25,8 +25,21 @@ def test_check_config_explains_the_example_config():
 
 def test_a_bad_config_is_refused_with_exit_2_naming_the_key(tmp_path):
     path = tmp_path / "bad.yaml"
-    path.write_text(yaml.safe_dump({"sources": {"crm": {"type": "file", "path": "x.csv", "id_column": "id",
-                                                        "cursor_column": "t", "mapping": {"emial": "Email"}}}}))
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "sources": {
+                    "crm": {
+                        "type": "file",
+                        "path": "x.csv",
+                        "id_column": "id",
+                        "cursor_column": "t",
+                        "mapping": {"emial": "Email"},
+                    }
+                }
+            }
+        )
+    )
     result = runner.invoke(app, ["check-config", str(path)])
     assert result.exit_code == 2
     assert "sources.crm.mapping.emial: unknown lead field" in result.output

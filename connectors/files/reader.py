@@ -25,6 +25,13 @@ from typing import Any, BinaryIO
 csv.field_size_limit(64 * 1024 * 1024)
 
 _ALLOWED_CONTROLS = frozenset("\t\n\r")
+_BLANK = b" \t\r\n"
+_BOM = b"\xef\xbb\xbf"
+
+
+def _is_blank(data: bytes) -> bool:
+    """Only spaces, tabs and line ends. Anything else on a line is content to account for."""
+    return not data.strip(_BLANK)
 
 
 @dataclass(slots=True)
@@ -69,6 +76,8 @@ class _Lines:
             if not data:
                 raise StopIteration
             self._lineno += 1
+            if self._lineno == 1 and data.startswith(_BOM):
+                data = data[len(_BOM) :]  # a byte-order mark opens the file; it is not content
             item = (self._lineno, data)
         self.taken.append(item)
         return item[1].decode(self._encoding, errors="surrogateescape")
@@ -86,9 +95,10 @@ def value_problems(column: str, value: str, max_chars: int) -> list[str]:
     problems = []
     if any("\udc80" <= ch <= "\udcff" for ch in value):
         problems.append(f"invalid UTF-8 bytes in column {column!r}")
-    control = next((ch for ch in value if (ch < " " or ch == "\x7f") and ch not in _ALLOWED_CONTROLS), None)
-    if control is not None:
-        problems.append(f"control character U+{ord(control):04X} in column {column!r}")
+    controls = sorted({ch for ch in value if (ch < " " or ch == "\x7f") and ch not in _ALLOWED_CONTROLS})
+    if controls:
+        names = ", ".join(f"U+{ord(ch):04X}" for ch in controls)
+        problems.append(f"control character{'s' * (len(controls) > 1)} {names} in column {column!r}")
     if len(value) > max_chars:
         problems.append(f"column {column!r} is {len(value):,} characters, over the limit of {max_chars:,}")
     return problems
@@ -96,26 +106,27 @@ def value_problems(column: str, value: str, max_chars: int) -> list[str]:
 
 def read_csv(path: Path, encoding: str, delimiter: str, max_field_chars: int) -> Iterator[RawRow]:
     with path.open("rb") as fh:
-        lines = _Lines(fh, "utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
+        lines = _Lines(fh, encoding)
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
-        try:
-            header = [h.strip() for h in next(reader)]
-        except (StopIteration, csv.Error) as exc:
-            raise HeaderError(f"{path.name}: no header row ({exc or 'empty file'})") from None
-        if len(set(header)) != len(header):
-            dupes = sorted({h for h in header if header.count(h) > 1})
-            raise HeaderError(f"{path.name}: duplicate column names in header: {', '.join(dupes)}")
+        header = _header(path, reader)
         yield from _csv_records(lines, reader, header, delimiter, max_field_chars)
 
 
 def csv_header(path: Path, encoding: str, delimiter: str) -> list[str]:
-    """The header row alone, for schema checks before a run."""
+    """The header row alone, checked as read_csv checks it, for schema checks before a run."""
     with path.open("rb") as fh:
-        lines = _Lines(fh, "utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
-        try:
-            return [h.strip() for h in next(csv.reader(lines, delimiter=delimiter, strict=True))]
-        except (StopIteration, csv.Error) as exc:
-            raise HeaderError(f"{path.name}: no header row ({exc or 'empty file'})") from None
+        return _header(path, csv.reader(_Lines(fh, encoding), delimiter=delimiter, strict=True))
+
+
+def _header(path: Path, reader: Any) -> list[str]:
+    try:
+        header = [h.strip() for h in next(reader)]
+    except (StopIteration, csv.Error) as exc:
+        raise HeaderError(f"{path.name}: no header row ({exc or 'empty file'})") from None
+    if len(set(header)) != len(header):
+        dupes = sorted({h for h in header if header.count(h) > 1})
+        raise HeaderError(f"{path.name}: duplicate column names in header: {', '.join(dupes)}")
+    return header
 
 
 def _csv_records(
@@ -135,7 +146,7 @@ def _csv_records(
             reader = csv.reader(lines, delimiter=delimiter, strict=True)
             continue
         taken = lines.taken
-        if not fields or (len(fields) == 1 and not fields[0].strip() and width > 1):
+        if all(_is_blank(data) for _, data in taken):
             continue  # a blank line is not a record
         if len(fields) != width:
             if len(taken) > 1:
@@ -149,17 +160,21 @@ def _csv_records(
                 continue
             yield _row(taken, None, [f"expected {width} columns, got {len(fields)}"])
             continue
-        problems = [p for col, val in zip(header, fields, strict=True) for p in value_problems(col, val, max_field_chars)]
+        problems = [
+            p for col, val in zip(header, fields, strict=True) for p in value_problems(col, val, max_field_chars)
+        ]
         yield _row(taken, dict(zip(header, fields, strict=True)), problems)
 
 
 def read_jsonl(path: Path, encoding: str, max_field_chars: int) -> Iterator[RawRow]:
     with path.open("rb") as fh:
         for lineno, data in enumerate(fh, start=1):
+            if lineno == 1 and data.startswith(_BOM):
+                data = data[len(_BOM) :]
+            if _is_blank(data):
+                continue
             text = data.decode(encoding, errors="surrogateescape")
             taken = [(lineno, data)]
-            if not text.strip():
-                continue
             if any("\udc80" <= ch <= "\udcff" for ch in text):
                 yield _row(taken, None, ["invalid UTF-8 bytes in the line"])
                 continue

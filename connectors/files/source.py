@@ -121,7 +121,7 @@ class _WrongType:
 def _scalar_text(value: Any) -> str | _WrongType | None:
     if value is None:
         return None
-    if isinstance(value, bool) or isinstance(value, dict | list):
+    if isinstance(value, bool | dict | list):
         return _WrongType(json_type(value))
     return str(value).strip()
 

@@ -62,7 +62,9 @@ def records_of_leads(conn: Connection, lead_ids: Iterable[str]) -> dict[RecordRe
     out: dict[RecordRef, str] = {}
     for chunk in batched(lead_ids, 900):
         rows = conn.execute(
-            select(lead_links.c.source, lead_links.c.source_id, lead_links.c.lead_id).where(lead_links.c.lead_id.in_(chunk))
+            select(lead_links.c.source, lead_links.c.source_id, lead_links.c.lead_id).where(
+                lead_links.c.lead_id.in_(chunk)
+            )
         )
         out.update({RecordRef(r.source, r.source_id): r.lead_id for r in rows})
     return out
@@ -89,9 +91,9 @@ def stored_leads(conn: Connection, lead_ids: Iterable[str]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for chunk in batched(lead_ids, 900):
         rows = conn.execute(
-            select(leads.c.lead_id, leads.c.lifecycle_stage, leads.c.content_hash, leads.c.created_at, leads.c.status).where(
-                leads.c.lead_id.in_(chunk)
-            )
+            select(
+                leads.c.lead_id, leads.c.lifecycle_stage, leads.c.content_hash, leads.c.created_at, leads.c.status
+            ).where(leads.c.lead_id.in_(chunk))
         )
         out.update({r.lead_id: r for r in rows})
     return out
@@ -112,7 +114,9 @@ def write_links(conn: Connection, links: dict[RecordRef, str], reason_of: dict[R
 def unlink(conn: Connection, refs: Iterable[RecordRef]) -> None:
     for source, ids in _by_source(refs).items():
         for chunk in batched(ids, 900):
-            conn.execute(lead_links.delete().where(and_(lead_links.c.source == source, lead_links.c.source_id.in_(chunk))))
+            conn.execute(
+                lead_links.delete().where(and_(lead_links.c.source == source, lead_links.c.source_id.in_(chunk)))
+            )
 
 
 def retire_orphans(conn: Connection, lead_ids: Iterable[str], now: datetime) -> int:
@@ -122,7 +126,9 @@ def retire_orphans(conn: Connection, lead_ids: Iterable[str], now: datetime) -> 
     orphans = [i for i in lead_ids if i not in linked]
     for chunk in batched(orphans, 900):
         conn.execute(
-            update(leads).where(and_(leads.c.lead_id.in_(chunk), leads.c.status == "active")).values(status="retired", updated_at=now)
+            update(leads)
+            .where(and_(leads.c.lead_id.in_(chunk), leads.c.status == "active"))
+            .values(status="retired", updated_at=now)
         )
     return len(orphans)
 
@@ -143,8 +149,11 @@ def mark_normalized(conn: Connection, source: str, items: Sequence[dict[str, Any
     )
     params = [
         {
-            "b_source": source, "b_source_id": i["source_id"], "b_normalized": i["normalized"],
-            "b_content_hash": i["content_hash"], "b_mapping_hash": mapping_hash,
+            "b_source": source,
+            "b_source_id": i["source_id"],
+            "b_normalized": i["normalized"],
+            "b_content_hash": i["content_hash"],
+            "b_mapping_hash": mapping_hash,
         }
         for i in items
     ]

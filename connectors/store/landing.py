@@ -82,13 +82,23 @@ def land_records(
             counts.changed += 1
         writes.append(
             {
-                "source": source, "source_id": source_id, "cursor_ts": rec.cursor_ts,
-                "content_hash": content_hash, "payload": rec.payload, "position": rec.position,
-                "first_seen_at": now, "last_seen_at": now, "last_run_id": run_id, "deleted": False,
+                "source": source,
+                "source_id": source_id,
+                "cursor_ts": rec.cursor_ts,
+                "content_hash": content_hash,
+                "payload": rec.payload,
+                "position": rec.position,
+                "first_seen_at": now,
+                "last_seen_at": now,
+                "last_run_id": run_id,
+                "deleted": False,
             }
         )
     upsert(
-        conn, source_records, writes, keys=["source", "source_id"],
+        conn,
+        source_records,
+        writes,
+        keys=["source", "source_id"],
         update=["cursor_ts", "content_hash", "payload", "position", "last_seen_at", "last_run_id", "deleted"],
     )
     for ids in batched(touched, 900):
@@ -108,9 +118,18 @@ def quarantine_rows(
     for e in entries:
         raw_hash = bytes_hash(e.raw)
         rows[raw_hash] = {
-            "source": source, "stage": stage, "source_id": e.source_id, "position": e.position,
-            "raw": e.raw, "raw_hash": raw_hash, "reasons": e.reasons, "status": "open", "seen_count": 1,
-            "first_seen_at": now, "last_seen_at": now, "last_run_id": run_id,
+            "source": source,
+            "stage": stage,
+            "source_id": e.source_id,
+            "position": e.position,
+            "raw": e.raw,
+            "raw_hash": raw_hash,
+            "reasons": e.reasons,
+            "status": "open",
+            "seen_count": 1,
+            "first_seen_at": now,
+            "last_seen_at": now,
+            "last_run_id": run_id,
         }
     known: set[str] = set()
     for hashes in batched(rows, 900):
@@ -122,8 +141,12 @@ def quarantine_rows(
             ).scalars()
         )
     upsert(
-        conn, quarantine, list(rows.values()), keys=["source", "stage", "raw_hash"],
-        update=["position", "reasons", "last_seen_at", "last_run_id", "seen_count"], increment=["seen_count"],
+        conn,
+        quarantine,
+        list(rows.values()),
+        keys=["source", "stage", "raw_hash"],
+        update=["position", "reasons", "last_seen_at", "last_run_id", "seen_count"],
+        increment=["seen_count"],
     )
     return len(rows) - len(known)
 
@@ -141,7 +164,8 @@ def advance_watermark(
     if current is not None and (cursor_ts, cursor_id) <= current:
         return False
     upsert(
-        conn, watermarks,
+        conn,
+        watermarks,
         [{"source": source, "cursor_ts": cursor_ts, "cursor_id": cursor_id, "run_id": run_id, "updated_at": now}],
         keys=["source"],
     )

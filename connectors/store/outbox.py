@@ -24,8 +24,13 @@ def _pending_query(sink: str, mapping_hash: str, stages: Sequence[str] | None) -
     joined = leads.outerjoin(sync_state, and_(s.sink == sink, s.lead_id == leads.c.lead_id))
     query = (
         select(
-            leads.c.lead_id, leads.c.identity_key, leads.c.fields, leads.c.lifecycle_stage,
-            leads.c.content_hash, s.payload_hash, s.remote_id,
+            leads.c.lead_id,
+            leads.c.identity_key,
+            leads.c.fields,
+            leads.c.lifecycle_stage,
+            leads.c.content_hash,
+            s.payload_hash,
+            s.remote_id,
         )
         .select_from(joined)
         .where(
@@ -50,13 +55,18 @@ def pending(
 
 
 def count_pending(conn: Connection, sink: str, mapping_hash: str, stages: Sequence[str] | None) -> int:
-    return conn.execute(select(func.count()).select_from(_pending_query(sink, mapping_hash, stages).subquery())).scalar_one()
+    return conn.execute(
+        select(func.count()).select_from(_pending_query(sink, mapping_hash, stages).subquery())
+    ).scalar_one()
 
 
-def record_accepted(conn: Connection, sink: str, rows: Sequence[dict[str, Any]], mapping_hash: str, run_id: str, now: datetime) -> None:
+def record_accepted(
+    conn: Connection, sink: str, rows: Sequence[dict[str, Any]], mapping_hash: str, run_id: str, now: datetime
+) -> None:
     """rows: {lead_id, payload_hash, lead_hash, remote_id}; clears any earlier error for them."""
     upsert(
-        conn, sync_state,
+        conn,
+        sync_state,
         [{"sink": sink, **r, "mapping_hash": mapping_hash, "synced_at": now, "run_id": run_id} for r in rows],
         keys=["sink", "lead_id"],
     )
@@ -64,13 +74,24 @@ def record_accepted(conn: Connection, sink: str, rows: Sequence[dict[str, Any]],
         conn.execute(delete(sync_errors).where(and_(sync_errors.c.sink == sink, sync_errors.c.lead_id.in_(ids))))
 
 
-def record_rejected(conn: Connection, sink: str, errors: Sequence[tuple[str, str, bool]], run_id: str, now: datetime) -> None:
+def record_rejected(
+    conn: Connection, sink: str, errors: Sequence[tuple[str, str, bool]], run_id: str, now: datetime
+) -> None:
     """errors: (lead_id, message, retriable). Kept until a later run succeeds for the lead."""
     upsert(
-        conn, sync_errors,
+        conn,
+        sync_errors,
         [
-            {"sink": sink, "lead_id": lead_id, "error": message, "retriable": retriable, "attempts": 1,
-             "first_failed_at": now, "last_failed_at": now, "run_id": run_id}
+            {
+                "sink": sink,
+                "lead_id": lead_id,
+                "error": message,
+                "retriable": retriable,
+                "attempts": 1,
+                "first_failed_at": now,
+                "last_failed_at": now,
+                "run_id": run_id,
+            }
             for lead_id, message, retriable in errors
         ],
         keys=["sink", "lead_id"],

@@ -10,20 +10,31 @@ from sqlalchemy import Engine, select, update
 from connectors.store.schema import runs
 
 
-def start_run(engine: Engine, run_id: str, flow_name: str, flow_run_id: str | None, dry_run: bool, now: datetime) -> None:
+def start_run(
+    engine: Engine, run_id: str, flow_name: str, flow_run_id: str | None, dry_run: bool, now: datetime
+) -> None:
     with engine.begin() as conn:
         conn.execute(
             runs.insert().values(
-                run_id=run_id, flow_name=flow_name, flow_run_id=flow_run_id, status="running",
-                dry_run=dry_run, started_at=now, counts={},
+                run_id=run_id,
+                flow_name=flow_name,
+                flow_run_id=flow_run_id,
+                status="running",
+                dry_run=dry_run,
+                started_at=now,
+                counts={},
             )
         )
 
 
-def finish_run(engine: Engine, run_id: str, status: str, counts: dict[str, Any], now: datetime, error: str | None = None) -> None:
+def finish_run(
+    engine: Engine, run_id: str, status: str, counts: dict[str, Any], now: datetime, error: str | None = None
+) -> None:
     with engine.begin() as conn:
         conn.execute(
-            update(runs).where(runs.c.run_id == run_id).values(status=status, counts=counts, finished_at=now, error=error)
+            update(runs)
+            .where(runs.c.run_id == run_id)
+            .values(status=status, counts=counts, finished_at=now, error=error)
         )
 
 

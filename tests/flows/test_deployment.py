@@ -16,7 +16,9 @@ PREFECT = str(Path(sys.executable).parent / "prefect")
 
 
 def _prefect(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([PREFECT, "--no-prompt", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [PREFECT, "--no-prompt", *args], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def test_prefect_deploy_accepts_the_nightly_deployment(prefect_server):

@@ -32,7 +32,10 @@ def snapshot(engine, sink_table: str = "crm_leads") -> dict[str, Any]:
                 for r in conn.execute(select(source_records))
             ),
             "leads": sorted((r.lead_id, r.content_hash, r.status) for r in conn.execute(select(leads))),
-            "links": sorted(tuple(r) for r in conn.execute(select(lead_links.c.source, lead_links.c.source_id, lead_links.c.lead_id))),
+            "links": sorted(
+                tuple(r)
+                for r in conn.execute(select(lead_links.c.source, lead_links.c.source_id, lead_links.c.lead_id))
+            ),
             "watermarks": sorted((r.source, r.cursor_ts, r.cursor_id) for r in conn.execute(select(watermarks))),
             "sync_state": sorted((r.sink, r.lead_id, r.payload_hash) for r in conn.execute(select(sync_state))),
             "sync_errors": sorted((r.sink, r.lead_id) for r in conn.execute(select(sync_errors))),

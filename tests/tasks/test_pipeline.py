@@ -19,9 +19,9 @@ from tests.tasks.pipeline_helpers import run_pipeline, snapshot
 pytestmark = pytest.mark.postgres
 
 BAD_ROWS = [
-    '9001,Bad,Cursor,bad@corp.example,,X,,,,Lead,,,2026-09-01 09:00,last tuesday,Direct',
-    '9002,,Noid,,,,,,,,,,2026-09-01 09:00,,',
-    '9003,Nobody,Reachable,,,Corp,,,,Lead,,,2026-09-01 09:00,2026-10-02 10:00,Direct',
+    "9001,Bad,Cursor,bad@corp.example,,X,,,,Lead,,,2026-09-01 09:00,last tuesday,Direct",
+    "9002,,Noid,,,,,,,,,,2026-09-01 09:00,,",
+    "9003,Nobody,Reachable,,,Corp,,,,Lead,,,2026-09-01 09:00,2026-10-02 10:00,Direct",
 ]
 
 
@@ -96,7 +96,9 @@ def test_a_changed_row_flows_through_to_the_sink(config, database_url, tmp_path)
     ],
     ids=["extract", "normalize", "sync"],
 )
-def test_a_crash_then_a_rerun_ends_like_a_clean_run(tmp_path, database_url, monkeypatch, module, name, calls_before_crash):
+def test_a_crash_then_a_rerun_ends_like_a_clean_run(
+    tmp_path, database_url, monkeypatch, module, name, calls_before_crash
+):
     clean_dir = tmp_path / "clean"
     clean_dir.mkdir()
     clean_csv = write_crm(clean_dir / "crm.csv", _rows(250))
@@ -162,8 +164,13 @@ def test_records_sharing_an_email_are_one_lead_and_moving_away_retires_it(tmp_pa
         lead = conn.execute(select(leads)).one()
     assert lead.record_count == 2 and lead.fields["first_name"]["v"] == "First2"  # the newer record wins
 
-    write_crm(csv, [crm_row(1, email="other@corp.example", modified="2026-10-04 10:00"),
-                    crm_row(2, email="fresh@corp.example", modified="2026-10-04 10:00")])
+    write_crm(
+        csv,
+        [
+            crm_row(1, email="other@corp.example", modified="2026-10-04 10:00"),
+            crm_row(2, email="fresh@corp.example", modified="2026-10-04 10:00"),
+        ],
+    )
     counts = run_pipeline(config, "run-2")
     assert counts["normalize"]["leads_created"] == 2 and counts["normalize"]["leads_retired"] == 1
     with get_engine(database_url).connect() as conn:
@@ -187,16 +194,20 @@ def test_a_source_held_by_another_run_is_skipped_untouched(config, database_url)
 def test_rows_the_sink_refuses_are_recorded_and_retried_while_the_rest_lands(tmp_path, database_url):
     csv = write_crm(tmp_path / "crm.csv", [crm_row(i) for i in range(10)] + [crm_row(10, company="X" * 50)])
     config = write_config(
-        tmp_path, database_url, {"crm": crm_source(csv)},
+        tmp_path,
+        database_url,
+        {"crm": crm_source(csv)},
         {"crm_leads": {"type": "sql_table", "table": "crm_leads", "fields": ["email", "company"]}},
     )
     engine = get_engine(database_url)
     engine.dispose()
     with engine.begin() as conn:
-        conn.execute(text(
-            "CREATE TABLE crm_leads (lead_id VARCHAR(32) PRIMARY KEY, email TEXT, company TEXT "
-            "CHECK (length(company) < 40), synced_at TIMESTAMP WITH TIME ZONE NOT NULL)"
-        ))
+        conn.execute(
+            text(
+                "CREATE TABLE crm_leads (lead_id VARCHAR(32) PRIMARY KEY, email TEXT, company TEXT "
+                "CHECK (length(company) < 40), synced_at TIMESTAMP WITH TIME ZONE NOT NULL)"
+            )
+        )
     counts = run_pipeline(config, "run-1")
     sink = counts["sinks"]["crm_leads"]
     assert (sink["created"], sink["rejected"]) == (10, 1)
