@@ -94,46 +94,24 @@ def run(
     _print_summary(counts, _load(path, check_sources=False))
 
 
+# Summary columns, and which count of each stage fills them.
+_COLUMNS = ("read", "new", "changed", "unchanged", "rejected", "seconds")
+_STAGE_KEYS = {
+    "extract": ("read", "new", "changed", "unchanged", "quarantined", "seconds"),
+    "normalize": ("records", "leads_created", "leads_updated", "leads_unchanged", "rejected", "seconds"),
+    "sync": ("pending", "created", "updated", "unchanged", "rejected", "seconds"),
+}
+
+
 def _print_summary(counts: dict[str, Any], config: AppConfig) -> None:
     table = Table(title="lead_sync" + (" (dry run)" if counts.get("dry_run") else ""))
-    for column in ("stage", "name", "status", "read", "new", "changed", "unchanged", "rejected", "secs"):
+    for column in ("stage", "name", "status", *_COLUMNS):
         table.add_column(column, no_wrap=True)
-    for name, c in counts.get("sources", {}).items():
-        table.add_row(
-            "extract",
-            name,
-            c.get("status"),
-            str(c.get("read", "")),
-            str(c.get("new", "")),
-            str(c.get("changed", "")),
-            str(c.get("unchanged", "")),
-            str(c.get("quarantined", "")),
-            str(c.get("seconds", "")),
-        )
-    n = counts.get("normalize") or {}
-    table.add_row(
-        "normalize",
-        "leads",
-        n.get("status"),
-        str(n.get("records", "")),
-        str(n.get("leads_created", "")),
-        str(n.get("leads_updated", "")),
-        str(n.get("leads_unchanged", "")),
-        str(n.get("rejected", "")),
-        str(n.get("seconds", "")),
-    )
-    for name, c in counts.get("sinks", {}).items():
-        table.add_row(
-            "sync",
-            name,
-            c.get("status"),
-            str(c.get("pending", "")),
-            str(c.get("created", "")),
-            str(c.get("updated", "")),
-            str(c.get("unchanged", "")),
-            str(c.get("rejected", "")),
-            str(c.get("seconds", "")),
-        )
+    stages = [("extract", n, c) for n, c in counts.get("sources", {}).items()]
+    stages.append(("normalize", "leads", counts.get("normalize") or {}))
+    stages += [("sync", n, c) for n, c in counts.get("sinks", {}).items()]
+    for stage, name, c in stages:
+        table.add_row(stage, name, str(c.get("status", "")), *(str(c.get(k, "")) for k in _STAGE_KEYS[stage]))
     out.print(table)
     out.print(
         "read: rows read (extract), records normalized, leads pending (sync); new/changed: records landed, "
@@ -150,16 +128,19 @@ def _print_summary(counts: dict[str, Any], config: AppConfig) -> None:
     out.print("Next: `leads status` for runs, pending syncs and quarantine; the Prefect UI shows the run's artifacts.")
 
 
-def _store_label(config: AppConfig) -> str:
-    url = config.store.url
-    return url.describe() if isinstance(url, SecretRef) else safe_url(url)
-
-
-def _sink_label(config: AppConfig, name: str) -> str:
-    url = config.sinks[name].url
+def _url_label(url: str | SecretRef | None) -> str:
+    """Where a database is, as it may be shown: a reference's name, or the URL without password."""
     if url is None:
         return "the store's database"
     return url.describe() if isinstance(url, SecretRef) else safe_url(url)
+
+
+def _store_label(config: AppConfig) -> str:
+    return _url_label(config.store.url)
+
+
+def _sink_label(config: AppConfig, name: str) -> str:
+    return _url_label(config.sinks[name].url)
 
 
 @app.command("check-config")
@@ -203,7 +184,7 @@ def status(
     from connectors.store import outbox, stats
     from connectors.store.migrate import is_current
     from connectors.store.runs import recent_runs
-    from leads.lifecycle import Stage
+    from leads.lifecycle import stages_from
 
     cfg = _load(config, check_sources=False)
     ctx = build_context(cfg, "status")
@@ -242,7 +223,7 @@ def status(
     with engine.connect() as conn:
         errors = stats.sync_error_counts(conn)
         for name, sink in cfg.sinks.items():
-            stages = [s.value for s in Stage if s.rank >= sink.min_stage.rank] if sink.min_stage else None
+            stages = stages_from(sink.min_stage)
             pending = outbox.count_pending(conn, name, mapping_hash(sink.table, sink.fields), stages)
             out.print(f"Sink {name}: {pending} pending, {errors.get(name, 0)} with errors")
         for row in stats.quarantine_counts(conn):

@@ -119,6 +119,12 @@ def _timezone(value: str) -> str:
     return value
 
 
+def _relative_to_config(value: Path, info: ValidationInfo) -> Path:
+    """Relative paths are relative to the config file's folder, not to where the run starts."""
+    base = (info.context or {}).get("base_dir")
+    return (Path(base) / value).resolve() if base and not value.is_absolute() else value
+
+
 class _Strict(BaseModel):
     # validate_default: defaults go through the same checks (relative paths get resolved).
     model_config = ConfigDict(extra="forbid", validate_default=True)
@@ -154,11 +160,7 @@ class FileSourceConfig(_Strict):
     _check_tz = field_validator("timezone")(classmethod(lambda cls, v: _timezone(v)))
     _check_lookback = field_validator("lookback", mode="before")(classmethod(lambda cls, v: _duration(v)))
 
-    @field_validator("path")
-    @classmethod
-    def _resolve(cls, value: Path, info: ValidationInfo) -> Path:
-        base = (info.context or {}).get("base_dir")
-        return (Path(base) / value).resolve() if base and not value.is_absolute() else value
+    _resolve_path = field_validator("path")(classmethod(lambda cls, v, info: _relative_to_config(v, info)))
 
     @field_validator("stage_aliases")
     @classmethod
@@ -213,11 +215,7 @@ class AppConfig(_Strict):
     _check_tz = field_validator("timezone")(classmethod(lambda cls, v: _timezone(v)))
     _check_ttl = field_validator("lease_ttl", mode="before")(classmethod(lambda cls, v: _duration(v)))
 
-    @field_validator("runs_dir")
-    @classmethod
-    def _resolve(cls, value: Path, info: ValidationInfo) -> Path:
-        base = (info.context or {}).get("base_dir")
-        return (Path(base) / value).resolve() if base and not value.is_absolute() else value
+    _resolve_runs_dir = field_validator("runs_dir")(classmethod(lambda cls, v, info: _relative_to_config(v, info)))
 
 
 def load_config(path: str | Path) -> AppConfig:

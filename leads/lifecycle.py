@@ -59,3 +59,8 @@ def forward_only(current: Stage | None, proposed: Stage | None) -> Stage | None:
     if proposed is None:
         return current
     return proposed if proposed.rank > current.rank else current
+
+
+def stages_from(minimum: Stage | None) -> list[str] | None:
+    """The stage values at or after `minimum`; None (no filter) when there is no minimum."""
+    return None if minimum is None else [s.value for s in Stage if s.rank >= minimum.rank]

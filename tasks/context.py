@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,6 +14,7 @@ from sqlalchemy import Engine
 
 from connectors.secrets import resolve
 from connectors.store.engine import get_engine
+from connectors.store.leases import acquire, release
 from leads.config import AppConfig, SecretRef, load_config
 
 DATABASE_URL_ENV = "LEADS_DATABASE_URL"
@@ -34,6 +37,19 @@ class RunContext:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    @contextmanager
+    def lease(self, resource: str) -> Iterator[None]:
+        """Hold `resource` for this run; raises LeaseHeld when another run holds it."""
+        acquire(self.engine(), resource, self.run_id, self.config.lease_ttl, self.now())
+        try:
+            yield
+        finally:
+            release(self.engine(), resource, self.run_id)
+
+    def renew(self, resource: str) -> None:
+        """Extend the lease after each chunk, so a long stage never outlives it."""
+        acquire(self.engine(), resource, self.run_id, self.config.lease_ttl, self.now())
 
     @property
     def run_dir(self) -> Path:

@@ -19,7 +19,7 @@ from connectors.store.landing import (
     land_records,
     quarantine_rows,
 )
-from connectors.store.leases import LeaseHeld, acquire, release
+from connectors.store.leases import LeaseHeld
 from tasks import progress
 from tasks.context import RunContext
 
@@ -52,28 +52,31 @@ class ExtractCounts:
 
 def extract(ctx: RunContext, source_name: str) -> dict[str, Any]:
     """The extract stage for one source; see `extract_source` for the Prefect task."""
-    settings = ctx.config.sources[source_name]
-    source = FileSource(source_name, settings)
-    engine = ctx.engine()
-    resource = f"source:{source_name}"
     counts = ExtractCounts()
     started = time.perf_counter()
     try:
-        acquire(engine, resource, ctx.run_id, ctx.config.lease_ttl, ctx.now())
+        with ctx.lease(f"source:{source_name}"):
+            _extract(ctx, source_name, counts)
     except LeaseHeld as held:
         counts.status, counts.problems = "busy", [str(held)]
-        return asdict(counts)
+    counts.seconds = round(time.perf_counter() - started, 3)
+    return asdict(counts)
+
+
+def _extract(ctx: RunContext, source_name: str, counts: ExtractCounts) -> None:
+    source = FileSource(source_name, ctx.config.sources[source_name])
+    problems = source.check()
+    if problems:
+        raise SourceUnreadable("; ".join(problems))
+    engine = ctx.engine()
+    with engine.connect() as conn:
+        mark = get_watermark(conn, source_name)
+    since = Cursor(*mark) if mark else None
+    newest: Cursor | None = None
+    records: list[IncomingRecord] = []
+    rejected: list[QuarantineEntry] = []
+    progress.started(f"extract {source_name}")
     try:
-        problems = source.check()
-        if problems:
-            raise SourceUnreadable("; ".join(problems))
-        with engine.connect() as conn:
-            mark = get_watermark(conn, source_name)
-        since = Cursor(*mark) if mark else None
-        newest: Cursor | None = None
-        records: list[IncomingRecord] = []
-        rejected: list[QuarantineEntry] = []
-        progress.started(f"extract {source_name}")
         for item in source.read(since):
             counts.read += 1
             if item is None:
@@ -88,18 +91,14 @@ def extract(ctx: RunContext, source_name: str) -> dict[str, Any]:
                 _flush(ctx, source_name, records, rejected, counts)
                 records, rejected = [], []
         _flush(ctx, source_name, records, rejected, counts)
-        # Only now is everything up to `newest` durably landed: the commit point for the cursor.
-        if newest is not None:
-            with engine.begin() as conn:
-                advance_watermark(conn, source_name, newest.ts, newest.id, ctx.run_id, ctx.now())
-        with engine.connect() as conn:
-            mark = get_watermark(conn, source_name)
-        counts.watermark = mark[0].isoformat() if mark else None
     finally:
-        release(engine, resource, ctx.run_id)
         progress.finished(f"extract {source_name}")
-        counts.seconds = round(time.perf_counter() - started, 3)
-    return asdict(counts)
+    # Only now is everything up to `newest` durably landed: the commit point for the cursor.
+    with engine.begin() as conn:
+        if newest is not None:
+            advance_watermark(conn, source_name, newest.ts, newest.id, ctx.run_id, ctx.now())
+        mark = get_watermark(conn, source_name)
+    counts.watermark = mark[0].isoformat() if mark else None
 
 
 def _flush(
@@ -113,7 +112,7 @@ def _flush(
         counts.add(land_records(conn, source, records, ctx.run_id, now))
         counts.quarantined_new += quarantine_rows(conn, source, "extract", rejected, ctx.run_id, now)
     counts.quarantined += len(rejected)
-    acquire(engine, f"source:{source}", ctx.run_id, ctx.config.lease_ttl, now)  # renew
+    ctx.renew(f"source:{source}")
     progress.advanced(f"extract {source}", len(records) + len(rejected))
 
 

@@ -21,7 +21,7 @@ from sqlalchemy import Connection
 from connectors.files.mapping import mapping_hash, to_fields
 from connectors.store import golden as store
 from connectors.store.landing import QuarantineEntry, quarantine_rows
-from connectors.store.leases import LeaseHeld, acquire, release
+from connectors.store.leases import LeaseHeld
 from leads.config import FileSourceConfig
 from leads.golden import lead_fingerprint, merge_records
 from leads.hashing import stable_hash
@@ -48,22 +48,19 @@ class NormalizeCounts:
 
 
 def normalize(ctx: RunContext) -> dict[str, Any]:
-    engine = ctx.engine()
     counts = NormalizeCounts()
     started = time.perf_counter()
     try:
-        acquire(engine, LEASE, ctx.run_id, ctx.config.lease_ttl, ctx.now())
+        with ctx.lease(LEASE):
+            progress.started("normalize")
+            try:
+                for name, settings in ctx.config.sources.items():
+                    if settings.enabled:
+                        _normalize_source(ctx, name, settings, counts)
+            finally:
+                progress.finished("normalize")
     except LeaseHeld:
         counts.status = "busy"
-        return asdict(counts)
-    progress.started("normalize")
-    try:
-        for name, settings in ctx.config.sources.items():
-            if settings.enabled:
-                _normalize_source(ctx, name, settings, counts)
-    finally:
-        release(engine, LEASE, ctx.run_id)
-        progress.finished("normalize")
     counts.seconds = round(time.perf_counter() - started, 3)
     return asdict(counts)
 
@@ -79,7 +76,7 @@ def _normalize_source(ctx: RunContext, source: str, settings: FileSourceConfig, 
                 return
             after = batch[-1].source_id
             _apply_batch(ctx, conn, source, settings, mh, batch, counts)
-        acquire(engine, LEASE, ctx.run_id, ctx.config.lease_ttl, ctx.now())  # renew
+        ctx.renew(LEASE)
         progress.advanced("normalize", len(batch))
 
 

@@ -13,8 +13,8 @@ from connectors.sql_table.mapping import mapping_hash, payload_hash, to_row
 from connectors.sql_table.sink import SqlTableSink
 from connectors.store import outbox
 from connectors.store.leads_view import lead_from_row
-from connectors.store.leases import LeaseHeld, acquire, release
-from leads.lifecycle import Stage
+from connectors.store.leases import LeaseHeld
+from leads.lifecycle import stages_from
 from tasks import progress
 from tasks.context import RunContext
 
@@ -34,40 +34,40 @@ class SyncCounts:
 
 
 def sync(ctx: RunContext, sink_name: str) -> dict[str, Any]:
-    settings = ctx.config.sinks[sink_name]
-    engine = ctx.engine()
     counts = SyncCounts(dry_run=ctx.dry_run)
     started = time.perf_counter()
-    resource = f"sink:{sink_name}"
     try:
-        acquire(engine, resource, ctx.run_id, ctx.config.lease_ttl, ctx.now())
+        with ctx.lease(f"sink:{sink_name}"):
+            _sync(ctx, sink_name, counts)
     except LeaseHeld as held:
         counts.status, counts.errors = "busy", [str(held)]
-        return asdict(counts)
+    counts.seconds = round(time.perf_counter() - started, 3)
+    return asdict(counts)
+
+
+def _sync(ctx: RunContext, sink_name: str, counts: SyncCounts) -> None:
+    settings = ctx.config.sinks[sink_name]
     sink = SqlTableSink(ctx.sink_engine(sink_name), settings.table, settings.fields)
     mh = mapping_hash(settings.table, settings.fields)
-    stages = [s.value for s in Stage if s.rank >= settings.min_stage.rank] if settings.min_stage else None
+    stages = stages_from(settings.min_stage)
+    with ctx.engine().connect() as conn:
+        counts.pending = outbox.count_pending(conn, sink_name, mh, stages)
+    progress.started(f"sync {sink_name}", counts.pending)
     try:
-        with engine.connect() as conn:
-            counts.pending = outbox.count_pending(conn, sink_name, mh, stages)
-        progress.started(f"sync {sink_name}", counts.pending)
         if not ctx.dry_run:
             counts.columns_added = sink.ensure_table()
         after: str | None = None
         while True:
-            with engine.connect() as conn:
+            with ctx.engine().connect() as conn:
                 batch = outbox.pending(conn, sink_name, mh, stages, after, ctx.config.chunk_size)
             if not batch:
                 break
             after = batch[-1].lead_id
             _sync_batch(ctx, sink_name, sink, mh, batch, counts)
-            acquire(engine, resource, ctx.run_id, ctx.config.lease_ttl, ctx.now())  # renew
+            ctx.renew(f"sink:{sink_name}")
             progress.advanced(f"sync {sink_name}", len(batch))
     finally:
-        release(engine, resource, ctx.run_id)
         progress.finished(f"sync {sink_name}")
-    counts.seconds = round(time.perf_counter() - started, 3)
-    return asdict(counts)
 
 
 def _sync_batch(

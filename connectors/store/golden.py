@@ -45,17 +45,23 @@ def _by_source(refs: Iterable[RecordRef]) -> dict[str, list[str]]:
     return grouped
 
 
-def links_of(conn: Connection, refs: Iterable[RecordRef]) -> dict[RecordRef, str]:
-    out: dict[RecordRef, str] = {}
+def _by_refs(conn: Connection, table: Any, value: Any, refs: Iterable[RecordRef], *where: Any) -> dict[RecordRef, Any]:
+    """`value` of `table` for each (source, source_id) found, in batches of ids per source."""
+    out: dict[RecordRef, Any] = {}
     for source, ids in _by_source(refs).items():
         for chunk in batched(ids, 900):
             rows = conn.execute(
-                select(lead_links.c.source_id, lead_links.c.lead_id).where(
-                    and_(lead_links.c.source == source, lead_links.c.source_id.in_(chunk))
+                select(table.c.source_id, value.label("value")).where(
+                    and_(table.c.source == source, table.c.source_id.in_(chunk), *where)
                 )
             )
-            out.update({RecordRef(source, r.source_id): r.lead_id for r in rows})
+            out.update({RecordRef(source, r.source_id): r.value for r in rows})
     return out
+
+
+def links_of(conn: Connection, refs: Iterable[RecordRef]) -> dict[RecordRef, str]:
+    """The lead each record is linked to now."""
+    return _by_refs(conn, lead_links, lead_links.c.lead_id, refs)
 
 
 def records_of_leads(conn: Connection, lead_ids: Iterable[str]) -> dict[RecordRef, str]:
@@ -71,20 +77,9 @@ def records_of_leads(conn: Connection, lead_ids: Iterable[str]) -> dict[RecordRe
 
 
 def normalized_of(conn: Connection, refs: Iterable[RecordRef]) -> dict[RecordRef, dict[str, Any]]:
-    out: dict[RecordRef, dict[str, Any]] = {}
-    for source, ids in _by_source(refs).items():
-        for chunk in batched(ids, 900):
-            rows = conn.execute(
-                select(source_records.c.source_id, source_records.c.normalized).where(
-                    and_(
-                        source_records.c.source == source,
-                        source_records.c.source_id.in_(chunk),
-                        source_records.c.normalized.is_not(None),
-                    )
-                )
-            )
-            out.update({RecordRef(source, r.source_id): r.normalized for r in rows})
-    return out
+    """The stored normal form of each record (rejected records have none)."""
+    c = source_records.c
+    return _by_refs(conn, source_records, c.normalized, refs, c.normalized.is_not(None))
 
 
 def stored_leads(conn: Connection, lead_ids: Iterable[str]) -> dict[str, Any]:
