@@ -8,6 +8,7 @@ machine, and reruns never flip a record between leads.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 
 from leads.model import RecordRef
 
@@ -25,5 +26,6 @@ def identity_key(ref: RecordRef, email: str | None) -> str:
     return f"record:{ref.source}:{ref.source_id}"
 
 
+@lru_cache(maxsize=262144)
 def lead_id_for(key: str) -> str:
     return uuid.uuid5(_NAMESPACE, key).hex

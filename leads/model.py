@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from leads.fields import ATTRIBUTION_FIELDS, FIELD_KINDS, Kind
@@ -27,20 +28,33 @@ class FieldValue:
     def is_valid(self) -> bool:
         return self.invalid is None
 
-    def to_json(self) -> dict[str, Any]:
-        value = self.value.isoformat() if isinstance(self.value, datetime) else self.value
-        out: dict[str, Any] = {"v": value, "src": self.source, "at": self.observed_at.isoformat()}
+    def to_json(self) -> list[Any]:
+        """[value, source, observed_at] plus the reason when invalid: compact, as leads hold dozens."""
+        out = [_plain(self.value), self.source, self.observed_at.isoformat()]
         if self.invalid is not None:
-            out["invalid"] = self.invalid
+            out.append(self.invalid)
         return out
 
     @classmethod
-    def from_json(cls, name: str, data: dict[str, Any]) -> FieldValue:
-        value = data["v"]
-        invalid = data.get("invalid")
-        if invalid is None and value is not None and FIELD_KINDS.get(name) is Kind.DATETIME:
-            value = datetime.fromisoformat(value)
-        return cls(value, data["src"], datetime.fromisoformat(data["at"]), invalid)
+    def from_json(cls, name: str, data: list[Any]) -> FieldValue:
+        value, source, observed_at, *invalid = data
+        reason = invalid[0] if invalid else None
+        return cls(_typed(name, value, reason), source, _parse_time(observed_at), reason)
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+def _typed(name: str, value: Any, invalid: str | None) -> Any:
+    if invalid is None and value is not None and FIELD_KINDS.get(name) is Kind.DATETIME:
+        return _parse_time(value)
+    return value
+
+
+@lru_cache(maxsize=65536)
+def _parse_time(text: str) -> datetime:
+    return datetime.fromisoformat(text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,20 +77,26 @@ class NormalizedRecord:
         return fv.value if fv is not None and fv.is_valid else None
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "observed_at": self.observed_at.isoformat(),
-            "identity_key": self.identity_key,
-            "values": {name: fv.to_json() for name, fv in self.values.items()},
+        """Every value of a record shares its source and time, so they are stored once."""
+        out: dict[str, Any] = {
+            "at": self.observed_at.isoformat(),
+            "key": self.identity_key,
+            "v": {name: _plain(fv.value) for name, fv in self.values.items()},
         }
+        invalid = {name: fv.invalid for name, fv in self.values.items() if fv.invalid is not None}
+        if invalid:
+            out["bad"] = invalid
+        return out
 
     @classmethod
     def from_json(cls, ref: RecordRef, data: dict[str, Any]) -> NormalizedRecord:
-        return cls(
-            ref=ref,
-            observed_at=datetime.fromisoformat(data["observed_at"]),
-            values={n: FieldValue.from_json(n, v) for n, v in data["values"].items()},
-            identity_key=data["identity_key"],
-        )
+        at = _parse_time(data["at"])
+        bad = data.get("bad", {})
+        values = {
+            name: FieldValue(_typed(name, value, bad.get(name)), ref.source, at, bad.get(name))
+            for name, value in data["v"].items()
+        }
+        return cls(ref=ref, observed_at=at, values=values, identity_key=data["key"])
 
 
 @dataclass(slots=True)
