@@ -53,7 +53,12 @@ def _load(path: Path | None, check_sources: bool = True) -> AppConfig:
         err.print(f"[red]{path}: {exc}[/red]", highlight=False)
         raise typer.Exit(EXIT_BAD_CONFIG) from None
     if check_sources:
-        problems = [p for n, s in config.sources.items() if s.enabled for p in FileSource(n, s).check()]
+        problems = [
+            p
+            for n, s in config.sources.items()
+            if s.enabled
+            for p in FileSource(n, s).check() or FileSource(n, s).missing_columns()
+        ]
         if problems:
             err.print(str(ConfigError(str(path), problems)), style="red", highlight=False)
             raise typer.Exit(EXIT_BAD_CONFIG)

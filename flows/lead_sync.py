@@ -1,4 +1,4 @@
-"""The nightly lead sync: extract every source, normalize into golden leads, sync every sink."""
+"""The nightly lead sync: extract, validate, normalize, validate, gate, sync, report."""
 
 from __future__ import annotations
 
@@ -10,14 +10,16 @@ from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from tasks.extract import extract_source
+from tasks.gates import evaluate_gates
 from tasks.normalize import normalize_leads
 from tasks.prepare import prepare_run
-from tasks.report import collect, publish_summary, run_status
+from tasks.report import collect, may_sync, publish_summary, run_status, validation_counts
 from tasks.sync import sync_sink
+from tasks.validate import validate_golden_leads, validate_source_records
 
 
 class LeadSyncFailed(RuntimeError):
-    """At least one stage failed; the run summary artifact says which and why."""
+    """A stage failed or a gate tripped; the run summary artifact says which and why."""
 
 
 @flow(name="lead_sync", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=False)
@@ -28,16 +30,20 @@ def lead_sync(config_path: str = "leads.yaml", dry_run: bool = False) -> dict[st
     ctx = prepare_run(config_path, run_id, flow_run_id, dry_run)
     problems: list[str] = []
     counts: dict[str, Any] = {"dry_run": dry_run, "problems": problems}
+    sources = [n for n, s in ctx.config.sources.items() if s.enabled]
 
-    extracts = {n: extract_source.submit(ctx, n) for n, s in ctx.config.sources.items() if s.enabled}
-    counts["sources"] = collect(extracts, problems)
+    counts["sources"] = collect({n: extract_source.submit(ctx, n) for n in sources}, problems)
+    checks = collect({n: validate_source_records.submit(ctx, n) for n in sources}, problems)
     counts["normalize"] = collect({"normalize": normalize_leads.submit(ctx)}, problems)["normalize"]
-    if counts["normalize"].get("status") != "failed":
-        syncs = {n: sync_sink.submit(ctx, n) for n, s in ctx.config.sinks.items() if s.enabled}
-        counts["sinks"] = collect(syncs, problems)
+    checks |= collect({"leads": validate_golden_leads.submit(ctx)}, problems)
+    counts |= validation_counts(checks)
+    counts["gates"] = evaluate_gates(ctx, {"sources": counts["sources"], "validation_results": list(checks.values())})
 
+    if may_sync(counts):
+        sinks = [n for n, s in ctx.config.sinks.items() if s.enabled]
+        counts["sinks"] = collect({n: sync_sink.submit(ctx, n) for n in sinks}, problems)
     status = run_status(counts)
     publish_summary(ctx, status, counts)
-    if status == "failed":
-        raise LeadSyncFailed("; ".join(problems) or "a stage failed")
+    if status != "completed":
+        raise LeadSyncFailed("; ".join(problems) or f"the run was {status}")
     return counts

@@ -130,6 +130,23 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
+class VolumeConfig(_Strict):
+    """Volume anomaly gate: a source's extracted count against earlier runs at the same hour."""
+
+    enabled: bool = True
+    min_ratio: float = Field(default=0.2, ge=0)
+    max_ratio: float = Field(default=5.0, gt=0)
+    min_history: int = Field(default=3, ge=1)
+    history_runs: int = Field(default=14, ge=1, le=200)
+
+
+class QualityConfig(_Strict):
+    """Data-quality gates. Per-source values override the top-level ones."""
+
+    max_quarantine_share: float | None = Field(default=None, ge=0, le=1)  # None: each suite's own
+    volume: VolumeConfig = Field(default_factory=VolumeConfig)
+
+
 class StoreConfig(_Strict):
     url: Any = "sqlite:///.leads/leads.db"
     auto_migrate: bool = True
@@ -155,6 +172,7 @@ class FileSourceConfig(_Strict):
     mapping: dict[FieldName, str] = Field(min_length=1)
     stage_aliases: dict[str, Stage] = Field(default_factory=dict)
     max_field_chars: int = Field(default=65536, gt=0)
+    quality: QualityConfig | None = None
     enabled: bool = True
 
     _check_tz = field_validator("timezone")(classmethod(lambda cls, v: _timezone(v)))
@@ -209,6 +227,8 @@ class AppConfig(_Strict):
     runs_dir: Path = Path(".leads/runs")
     chunk_size: int = Field(default=5000, ge=100, le=200_000)
     lease_ttl: Any = timedelta(minutes=30)
+    quality: QualityConfig = Field(default_factory=QualityConfig)
+    suites_dir: Path | None = None  # default: the suites shipped in expectations/suites
     sources: dict[Name, FileSourceConfig] = Field(min_length=1)
     sinks: dict[Name, SqlTableSinkConfig] = Field(default_factory=dict)
 
@@ -216,6 +236,14 @@ class AppConfig(_Strict):
     _check_ttl = field_validator("lease_ttl", mode="before")(classmethod(lambda cls, v: _duration(v)))
 
     _resolve_runs_dir = field_validator("runs_dir")(classmethod(lambda cls, v, info: _relative_to_config(v, info)))
+    _resolve_suites_dir = field_validator("suites_dir")(
+        classmethod(lambda cls, v, info: _relative_to_config(v, info) if v is not None else None)
+    )
+
+    def quality_for(self, source: str | None) -> QualityConfig:
+        """The quality settings that apply to a source (its own, else the top-level ones)."""
+        own = self.sources[source].quality if source in self.sources else None
+        return own or self.quality
 
 
 def load_config(path: str | Path) -> AppConfig:

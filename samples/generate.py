@@ -746,9 +746,9 @@ CAMPAIGNS: list[dict[str, Any]] = [
 ]
 
 CRM_START = datetime(2026, 9, 1, 0, 0, tzinfo=UTC)
-CRM_END = datetime(2026, 11, 30, 23, 59, tzinfo=UTC)
+CRM_END = datetime(2026, 11, 15, 23, 59, tzinfo=UTC)
 AD_START = datetime(2026, 10, 1, 0, 0, 0, tzinfo=UTC)
-AD_END = datetime(2026, 11, 30, 23, 59, 59, tzinfo=UTC)
+AD_END = datetime(2026, 11, 15, 23, 59, 59, tzinfo=UTC)
 
 # ---------------------------------------------------------------------------------------------
 # Text helpers

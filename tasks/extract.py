@@ -41,6 +41,7 @@ class ExtractCounts:
     quarantined_new: int = 0
     watermark: str | None = None
     seconds: float = 0.0
+    missing_columns: list[str] = field(default_factory=list)  # schema drift, judged by a gate
     problems: list[str] = field(default_factory=list)
 
     def add(self, landed: LandCounts) -> None:
@@ -73,6 +74,7 @@ def _extract(ctx: RunContext, source_name: str, counts: ExtractCounts) -> None:
         mark = get_watermark(conn, source_name)
     since = Cursor(*mark) if mark else None
     newest: Cursor | None = None
+    seen_keys: set[str] = set()
     records: list[IncomingRecord] = []
     rejected: list[QuarantineEntry] = []
     progress.started(f"extract {source_name}")
@@ -85,6 +87,7 @@ def _extract(ctx: RunContext, source_name: str, counts: ExtractCounts) -> None:
             if isinstance(item, Record):
                 records.append(IncomingRecord(item.source_id, item.cursor.ts, item.payload, item.position))
                 newest = cursor_max(newest, item.cursor)
+                seen_keys.update(item.payload)
             else:
                 rejected.append(QuarantineEntry(item.position, item.raw, item.reasons, item.source_id))
             if len(records) + len(rejected) >= ctx.config.chunk_size:
@@ -93,6 +96,7 @@ def _extract(ctx: RunContext, source_name: str, counts: ExtractCounts) -> None:
         _flush(ctx, source_name, records, rejected, counts)
     finally:
         progress.finished(f"extract {source_name}")
+    counts.missing_columns = source.missing_columns(seen_keys if newest is not None else None)
     # Only now is everything up to `newest` durably landed: the commit point for the cursor.
     with engine.begin() as conn:
         if newest is not None:

@@ -9,15 +9,18 @@ import json
 from typing import Any
 
 from prefect import task
-from prefect.artifacts import create_markdown_artifact
+from prefect.artifacts import create_link_artifact, create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from connectors.store.engine import safe_url
 from connectors.store.runs import finish_run
+from connectors.store.stats import quarantine_reasons, run_history
 from leads.masking import mask_text
 from tasks.context import RunContext
 
 SUMMARY_KEY = "lead-sync-summary"
+QUARANTINE_KEY = "lead-sync-quarantine-reasons"
+REPORT_KEY = "lead-sync-report"
 
 
 def _table(headers: list[str], rows: list[list[Any]]) -> list[str]:
@@ -77,6 +80,7 @@ def summary_markdown(run_id: str, status: str, counts: dict[str, Any], store: st
             ]
         ],
     )
+    lines += _quality_section(counts)
     lines += ["", "## Sinks", ""]
     lines += _table(
         ["sink", "status", "pending", "created", "updated", "unchanged", "rejected", "seconds"],
@@ -108,18 +112,65 @@ def summary_markdown(run_id: str, status: str, counts: dict[str, Any], store: st
     return "\n".join(lines) + "\n"
 
 
+def _quality_section(counts: dict[str, Any]) -> list[str]:
+    lines: list[str] = []
+    gates = counts.get("gates") or []
+    if gates:
+        tripped = [g for g in gates if g["tripped"]]
+        verdict = f"{len(tripped)} of {len(gates)} tripped" + (": nothing was synced." if tripped else ".")
+        lines += ["", "## Gates", "", verdict, ""]
+        lines += _table(
+            ["gate", "scope", "tripped", "detail"],
+            [[g["gate"], g["scope"], "**yes**" if g["tripped"] else "no", mask_text(g["detail"])] for g in gates],
+        )
+    for suite, scopes in (counts.get("validation") or {}).items():
+        lines += ["", f"## Data quality: {suite}", ""]
+        rows = []
+        for scope, t in scopes.items():
+            failed = [
+                f"{e['reason']} ({e['unexpected']})" for e in t["expectations"] if e["unexpected"] or not e["passed"]
+            ]
+            rows.append([scope, t["rows"], t["quarantined"], f"{t['share']:.1%}", "; ".join(failed) or "none"])
+        lines += _table(["scope", "rows", "quarantined", "share", "failed expectations"], rows)
+    return lines
+
+
 def publish(ctx: RunContext, status: str, counts: dict[str, Any], error: str | None = None) -> str:
-    """Record the run's outcome in the store, as an artifact and under the run directory."""
+    """Record the run's outcome in the store, as artifacts and as files under the run directory."""
+    from tasks.html_report import render_run_report
+
     store = safe_url(ctx.store_url.get_secret_value())
+    with ctx.engine().connect() as conn:
+        reasons = [{**r, "reason": mask_text(r["reason"])} for r in quarantine_reasons(conn, ctx.run_id)]
+    counts = {**counts, "quarantine_reasons": reasons, "stage_seconds": _stage_seconds(counts)}
     markdown = summary_markdown(ctx.run_id, status, counts, store, str(ctx.run_dir))
     finish_run(ctx.engine(), ctx.run_id, status, counts, ctx.now(), mask_text(error) if error else None)
+    with ctx.engine().connect() as conn:
+        history = run_history(conn)
     ctx.run_dir.mkdir(parents=True, exist_ok=True)
     (ctx.run_dir / "summary.md").write_text(markdown, encoding="utf-8")
-    (ctx.run_dir / "summary.json").write_text(
-        json.dumps({"run_id": ctx.run_id, "status": status, **counts}, indent=2, default=str), encoding="utf-8"
-    )
+    summary = {"run_id": ctx.run_id, "status": status, **counts}
+    (ctx.run_dir / "summary.json").write_text(json.dumps(summary, indent=2, default=str), encoding="utf-8")
+    report = ctx.run_dir / "report.html"
+    report.write_text(render_run_report(ctx.run_id, status, counts, history), encoding="utf-8")
+
     create_markdown_artifact(markdown, key=SUMMARY_KEY, description=f"Lead sync {status}: counts per source and stage")
+    if reasons:
+        create_table_artifact(reasons, key=QUARANTINE_KEY, description="Rows quarantined by this run, by reason")
+    create_link_artifact(report.resolve().as_uri(), link_text="Run report (HTML, works offline)", key=REPORT_KEY)
     return markdown
+
+
+def _stage_seconds(counts: dict[str, Any]) -> dict[str, float]:
+    """Seconds per stage; stages that ran per source or sink in parallel count their longest."""
+    sources = [float(c.get("seconds") or 0) for c in counts.get("sources", {}).values()]
+    sinks = [float(c.get("seconds") or 0) for c in counts.get("sinks", {}).values()]
+    return {
+        "extract": max(sources, default=0.0),
+        "validate": sum((counts.get("validation_seconds") or {}).values()),
+        "normalize": float((counts.get("normalize") or {}).get("seconds") or 0),
+        "sync": max(sinks, default=0.0),
+    }
 
 
 @task(name="publish-run-summary", cache_policy=NO_CACHE)
@@ -144,5 +195,37 @@ def collect(futures: dict[str, Any], problems: list[str]) -> dict[str, dict[str,
 
 
 def run_status(counts: dict[str, Any]) -> str:
+    """failed: a stage failed; gated: a gate tripped (nothing was synced); else completed."""
     stages = [*counts.get("sources", {}).values(), counts.get("normalize") or {}, *counts.get("sinks", {}).values()]
-    return "failed" if any(s.get("status") == "failed" for s in stages) else "completed"
+    if any(s.get("status") == "failed" for s in stages):
+        return "failed"
+    tripped = [g for g in counts.get("gates", []) if g["tripped"]]
+    if tripped:
+        problems = counts.setdefault("problems", [])
+        problems.extend(
+            f"gate {g['gate']} tripped for {g['scope']}: {g['detail']}" for g in tripped if not _listed(g, problems)
+        )
+        return "gated"
+    return "completed"
+
+
+def may_sync(counts: dict[str, Any]) -> bool:
+    """Sinks are written unless a gate tripped or normalization failed (a failed source alone
+    does not stop the others: its leads simply are not refreshed)."""
+    gated = any(g["tripped"] for g in counts.get("gates", []))
+    return not gated and (counts.get("normalize") or {}).get("status") != "failed"
+
+
+def _listed(gate: dict[str, Any], problems: list[str]) -> bool:
+    return any(gate["scope"] in p and gate["gate"] in p for p in problems)
+
+
+def validation_counts(results: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """From the validation tasks' results (one per source, one for leads): `validation` as
+    {suite: {scope: tally}}, and `validation_seconds` per scope."""
+    merged: dict[str, dict[str, Any]] = {}
+    for scope, result in results.items():
+        for suite, tally in (result.get("suites") or {}).items():
+            merged.setdefault(suite, {})[scope] = tally
+    seconds = {scope: float(result.get("seconds") or 0) for scope, result in results.items()}
+    return {"validation": merged, "validation_seconds": seconds}

@@ -82,6 +82,16 @@ CRM_MAPPING = {
 }
 
 
+def letters(i: int) -> str:
+    """0 → "a", 25 → "z", 26 → "ba": names without digits (a digit in a name marks junk)."""
+    out = ""
+    while True:
+        out = chr(ord("a") + i % 26) + out
+        i //= 26
+        if i == 0:
+            return out
+
+
 def crm_row(
     i: int,
     email: str | None = None,
@@ -91,7 +101,7 @@ def crm_row(
 ) -> str:
     email = f"person{i}@corp{i % 7}.example" if email is None else email
     return (
-        f"{1000 + i},First{i},Last{i},{email},+1 415 555 {i % 10000:04d},{company or f'Corp {i % 7}'},"
+        f"{1000 + i},First{letters(i)},Last{letters(i)},{email},+1 415 555 {i % 10000:04d},{company or f'Corp {i % 7}'},"
         f"corp{i % 7}.example,Manager,United States,{stage},New,Dana Whitfield,2026-09-01 09:00,{modified},Paid Social"
     )
 

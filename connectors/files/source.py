@@ -45,23 +45,39 @@ class FileSource:
         self.settings = settings
 
     def check(self) -> list[str]:
-        """Problems that stop this source before reading (missing file, unmapped columns)."""
+        """Problems that stop this source before reading: no file, no header, no id or cursor column."""
         s = self.settings
         if not s.path.is_file():
             return [f"sources.{self.name}.path: no such file: {s.path}"]
-        if s.format != "csv":
-            return []
-        try:
-            header = set(csv_header(s.path, s.encoding, s.delimiter))
-        except (HeaderError, OSError) as exc:
-            return [f"sources.{self.name}.path: {exc}"]
+        header = self._header()
+        if isinstance(header, str):
+            return [header]
         wanted = {"id_column": s.id_column, "cursor_column": s.cursor_column}
-        wanted |= {f"mapping.{k}": v for k, v in s.mapping.items()}
+        return [self._absent(key, col) for key, col in wanted.items() if header is not None and col not in header]
+
+    def missing_columns(self, seen: set[str] | None = None) -> list[str]:
+        """Mapped columns the source lacks (schema drift): from the CSV header, or the JSON keys seen."""
+        header = self._header() if self.settings.format == "csv" else seen
+        if not isinstance(header, set):
+            return []
+        where = "the file's header" if self.settings.format == "csv" else "any record read"
         return [
-            f"sources.{self.name}.{key}: column {col!r} is not in the file's header"
-            for key, col in wanted.items()
-            if col not in header
+            f"sources.{self.name}.mapping.{k}: column {v!r} is not in {where}"
+            for k, v in self.settings.mapping.items()
+            if v not in header
         ]
+
+    def _header(self) -> set[str] | str | None:
+        s = self.settings
+        if s.format != "csv":
+            return None
+        try:
+            return set(csv_header(s.path, s.encoding, s.delimiter))
+        except (HeaderError, OSError) as exc:
+            return f"sources.{self.name}.path: {exc}"
+
+    def _absent(self, key: str, column: str) -> str:
+        return f"sources.{self.name}.{key}: column {column!r} is not in the file's header"
 
     def rows(self) -> Iterator[RawRow]:
         s = self.settings

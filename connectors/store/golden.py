@@ -15,7 +15,10 @@ from leads.model import RecordRef
 
 
 def fetch_pending(conn: Connection, source: str, mapping_hash: str, after: str | None, limit: int) -> list[Any]:
-    """Records of `source` whose content or mapping changed since they were last normalized."""
+    """Records of `source` whose content or mapping changed since they were last normalized.
+
+    Records validation quarantined are left out until their content changes.
+    """
     t = source_records.c
     query = (
         select(t.source_id, t.cursor_ts, t.payload, t.content_hash)
@@ -23,6 +26,7 @@ def fetch_pending(conn: Connection, source: str, mapping_hash: str, after: str |
             and_(
                 t.source == source,
                 t.deleted.is_(False),
+                or_(t.quarantined_hash.is_(None), t.quarantined_hash != t.content_hash),
                 or_(
                     t.normalized_content_hash.is_(None),
                     t.normalized_content_hash != t.content_hash,

@@ -36,6 +36,7 @@ def _pending_query(sink: str, mapping_hash: str, stages: Sequence[str] | None) -
         .where(
             and_(
                 leads.c.status == "active",
+                leads.c.validation_status != "quarantined",
                 or_(s.lead_id.is_(None), s.lead_hash != leads.c.content_hash, s.mapping_hash != mapping_hash),
             )
         )

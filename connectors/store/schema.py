@@ -76,6 +76,7 @@ source_records = Table(
     Column("normalized", JSON),
     Column("normalized_content_hash", ID),
     Column("normalized_mapping_hash", ID),
+    Column("quarantined_hash", ID),  # content hash at the time validation quarantined it
     Index(None, "source", "normalized_content_hash"),
 )
 
@@ -94,6 +95,9 @@ leads = Table(
     Column("content_hash", ID, nullable=False),
     Column("created_at", TS, nullable=False),
     Column("updated_at", TS, nullable=False),
+    Column("validation_status", String(16), nullable=False, server_default="pending"),  # pending|valid|quarantined
+    Column("validation_issues", JSON),
+    Column("validated_hash", ID),
 )
 
 lead_links = Table(

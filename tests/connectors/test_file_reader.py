@@ -599,13 +599,22 @@ def test_check_reports_a_missing_file(tmp_path):
     assert source.check() == [f"sources.crm.path: no such file: {path}"]
 
 
-def test_check_reports_mapped_columns_absent_from_the_header(tmp_path):
+def test_check_refuses_a_missing_cursor_column_and_reports_mapped_ones_as_drift(tmp_path):
     path = write(tmp_path / "c.csv", b"\xef\xbb\xbfid,Email,ts\n1,a@example.com,2026-10-01 10:00\n")
     settings = settings_for(path, mapping={"email": "Email", "phone": "Phone Number"}, cursor_column="Modified")
-    problems = FileSource("crm", settings).check()
-    assert problems == [
-        "sources.crm.cursor_column: column 'Modified' is not in the file's header",
-        "sources.crm.mapping.phone: column 'Phone Number' is not in the file's header",
+    source = FileSource("crm", settings)
+    assert source.check() == ["sources.crm.cursor_column: column 'Modified' is not in the file's header"]
+    assert source.missing_columns() == ["sources.crm.mapping.phone: column 'Phone Number' is not in the file's header"]
+
+
+def test_jsonl_drift_is_judged_from_the_keys_seen(tmp_path):
+    path = write(tmp_path / "a.jsonl", b'{"id": "1", "t": "2026-10-01T10:00:00Z", "email": "a@b.example"}\n')
+    settings = settings_for(path, id_column="id", cursor_column="t", mapping={"email": "email", "phone": "phone"})
+    source = FileSource("ads", settings)
+    assert source.check() == []
+    assert source.missing_columns() == []  # nothing known before reading
+    assert source.missing_columns({"id", "t", "email"}) == [
+        "sources.ads.mapping.phone: column 'phone' is not in any record read"
     ]
 
 

@@ -162,7 +162,7 @@ def test_records_sharing_an_email_are_one_lead_and_moving_away_retires_it(tmp_pa
     assert counts["normalize"]["leads_created"] == 1
     with get_engine(database_url).connect() as conn:
         lead = conn.execute(select(leads)).one()
-    assert lead.record_count == 2 and lead.fields["first_name"][0] == "First2"  # the newer record wins
+    assert lead.record_count == 2 and lead.fields["first_name"][0] == "Firstc"  # the newer record wins
 
     write_crm(
         csv,
