@@ -93,6 +93,8 @@ def run(
         if listener:
             listener.stop()
         err.print(f"[red]lead_sync failed: {exc}[/red]", highlight=False)
+        runs_dir = _load(path, check_sources=False).runs_dir
+        err.print(f"Details: `leads status`, and the run's summary.md and report.html under {runs_dir}")
         raise typer.Exit(EXIT_RUN_FAILED) from None
     if listener:
         listener.stop()
@@ -103,6 +105,7 @@ def run(
 _COLUMNS = ("read", "new", "changed", "unchanged", "rejected", "seconds")
 _STAGE_KEYS = {
     "extract": ("read", "new", "changed", "unchanged", "quarantined", "seconds"),
+    "validate": ("rows", "", "", "", "quarantined", ""),
     "normalize": ("records", "leads_created", "leads_updated", "leads_unchanged", "rejected", "seconds"),
     "sync": ("pending", "created", "updated", "unchanged", "rejected", "seconds"),
 }
@@ -113,6 +116,11 @@ def _print_summary(counts: dict[str, Any], config: AppConfig) -> None:
     for column in ("stage", "name", "status", *_COLUMNS):
         table.add_column(column, no_wrap=True)
     stages = [("extract", n, c) for n, c in counts.get("sources", {}).items()]
+    stages += [
+        ("validate", f"{suite}/{scope}", t)
+        for suite, scopes in counts.get("validation", {}).items()
+        for scope, t in scopes.items()
+    ]
     stages.append(("normalize", "leads", counts.get("normalize") or {}))
     stages += [("sync", n, c) for n, c in counts.get("sinks", {}).items()]
     for stage, name, c in stages:
@@ -123,14 +131,21 @@ def _print_summary(counts: dict[str, Any], config: AppConfig) -> None:
         "leads created/updated, rows created/updated in the sink; rejected: rows quarantined or refused.",
         style="dim",
     )
+    tripped = [g for g in counts.get("gates", []) if g["tripped"]]
+    gates = counts.get("gates", [])
+    if gates:
+        out.print(
+            f"Gates: {len(gates) - len(tripped)} of {len(gates)} passed" + ("; nothing was synced." if tripped else ".")
+        )
     for problem in counts.get("problems") or []:
         out.print(f"[yellow]! {problem}[/yellow]", highlight=False)
     store = _store_label(config)
     out.print(f"Store: {store}")
-    out.print(f"Run files: {config.runs_dir}")
+    out.print(f"Run files: {config.runs_dir} (summary.md, summary.json, report.html)")
     for name, sink in config.sinks.items():
         out.print(f"Sink {name}: table {sink.table} in {_sink_label(config, name)}")
-    out.print("Next: `leads status` for runs, pending syncs and quarantine; the Prefect UI shows the run's artifacts.")
+    out.print("Next: `leads status` for runs and pending syncs, `leads quarantine list` for what was held back;")
+    out.print("the Prefect UI shows the run's artifacts (summary, quarantine reasons, a link to the HTML report).")
 
 
 def _url_label(url: str | SecretRef | None) -> str:
@@ -245,3 +260,12 @@ def main() -> None:  # pragma: no cover - console entry point
 
 if __name__ == "__main__":  # pragma: no cover
     main()
+
+
+def _register_subcommands() -> None:
+    from flows.quarantine_cli import app as quarantine_app
+
+    app.add_typer(quarantine_app, name="quarantine")
+
+
+_register_subcommands()

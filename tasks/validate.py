@@ -32,7 +32,7 @@ def suites_for(ctx: RunContext, dataset: str) -> list[SuiteSpec]:
     return load_suites(**kwargs).get(dataset, [])
 
 
-def _tally(suite: SuiteSpec, scope: str) -> SuiteTally:
+def new_tally(suite: SuiteSpec, scope: str) -> SuiteTally:
     return SuiteTally(suite.name, scope, [_expectation_tally(e) for e in suite.expectations])
 
 
@@ -73,7 +73,7 @@ def leads_frame(batch: list[Any]) -> Any:
     return frame
 
 
-def _run_suites(
+def run_suites(
     suites: list[SuiteSpec], tallies: dict[str, SuiteTally], frame: Any, id_column: str, parameters: dict[str, Any]
 ) -> QuarantineVerdicts:
     verdicts = QuarantineVerdicts()
@@ -111,7 +111,7 @@ def validate_records(ctx: RunContext, source_name: str) -> dict[str, Any]:
     started = time.perf_counter()
     settings = ctx.config.sources[source_name]
     suites = suites_for(ctx, "landed_records")
-    tallies = {s.name: _tally(s, source_name) for s in suites}
+    tallies = {s.name: new_tally(s, source_name) for s in suites}
     if not suites:
         return _result(ctx, suites, tallies, source_name, started)
     mh = mapping_hash(settings)
@@ -126,7 +126,7 @@ def validate_records(ctx: RunContext, source_name: str) -> dict[str, Any]:
                     if not batch:
                         break
                     after = batch[-1].source_id
-                    verdicts = _run_suites(suites, tallies, landed_frame(batch, settings), "record_id", {})
+                    verdicts = run_suites(suites, tallies, landed_frame(batch, settings), "record_id", {})
                     now = ctx.now()
                     store.quarantine_records(conn, source_name, verdicts.reasons, batch, ctx.run_id, now)
                     passing = [r.source_id for r in batch if r.source_id not in verdicts.reasons]
@@ -143,11 +143,10 @@ def validate_records(ctx: RunContext, source_name: str) -> dict[str, Any]:
 def validate_leads(ctx: RunContext) -> dict[str, Any]:
     started = time.perf_counter()
     suites = suites_for(ctx, "leads")
-    tallies = {s.name: _tally(s, "leads") for s in suites}
+    tallies = {s.name: new_tally(s, "leads") for s in suites}
     if not suites:
         return _result(ctx, suites, tallies, None, started)
-    # A lead may be created up to a day "in the future" of this run: clocks and timezones differ.
-    parameters = {"latest_allowed_time": _timestamp(ctx.now() + timedelta(days=1))}
+    parameters = lead_parameters(ctx)
     engine = ctx.engine()
     after: str | None = None
     try:
@@ -159,7 +158,7 @@ def validate_leads(ctx: RunContext) -> dict[str, Any]:
                     if not batch:
                         break
                     after = batch[-1].lead_id
-                    verdicts = _run_suites(suites, tallies, leads_frame(batch), "lead_id", parameters)
+                    verdicts = run_suites(suites, tallies, leads_frame(batch), "lead_id", parameters)
                     now = ctx.now()
                     store.record_lead_verdicts(conn, batch, verdicts.reasons, ctx.run_id, now)
                     passing = [r.lead_id for r in batch if r.lead_id not in verdicts.reasons]
@@ -172,10 +171,12 @@ def validate_leads(ctx: RunContext) -> dict[str, Any]:
     return _result(ctx, suites, tallies, None, started)
 
 
-def _timestamp(value: Any) -> Any:
+def lead_parameters(ctx: RunContext) -> dict[str, Any]:
+    """Expectation parameters of the leads suites."""
     import pandas as pd
 
-    return pd.Timestamp(value)
+    # A lead may be created up to a day "in the future" of this run: clocks and timezones differ.
+    return {"latest_allowed_time": pd.Timestamp(ctx.now() + timedelta(days=1))}
 
 
 @task(name="validate-records", task_run_name="validate-{source_name}", cache_policy=NO_CACHE)

@@ -101,7 +101,8 @@ def crm_row(
 ) -> str:
     email = f"person{i}@corp{i % 7}.example" if email is None else email
     return (
-        f"{1000 + i},First{letters(i)},Last{letters(i)},{email},+1 415 555 {i % 10000:04d},{company or f'Corp {i % 7}'},"
+        f"{1000 + i},First{letters(i)},Last{letters(i)},{email},+1 415 555 {i % 10000:04d},"
+        f"{company or f'Corp {i % 7}'},"
         f"corp{i % 7}.example,Manager,United States,{stage},New,Dana Whitfield,2026-09-01 09:00,{modified},Paid Social"
     )
 

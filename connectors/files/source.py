@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from connectors.files.reader import HeaderError, RawRow, csv_header, json_type, read_csv, read_jsonl
@@ -98,6 +100,23 @@ class FileSource:
                 yield None
             else:
                 yield item
+
+    def reparse(self, raw: bytes) -> list[Record | Rejected]:
+        """Parse a quarantined row's verbatim bytes again, with the current settings.
+
+        A CSV row is read under the current file's header line, so a fixed mapping or cursor
+        format applies to it exactly as it would on a fresh extract.
+        """
+        s = self.settings
+        header = b""
+        if s.format == "csv":
+            with s.path.open("rb") as fh:
+                header = fh.readline()
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / f"row.{s.format}"
+            path.write_bytes(header + raw)
+            again = FileSource(self.name, s.model_copy(update={"path": path}))
+            return [item for item in again.read(None) if item is not None]
 
     def _record(self, row: RawRow) -> Record | Rejected:
         s = self.settings

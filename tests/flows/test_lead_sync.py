@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from prefect.artifacts import Artifact
-from sqlalchemy import func, select, text
+from sqlalchemy import func, inspect, select, text
 
 from connectors.store.engine import get_engine
 from connectors.store.schema import lead_links, leads, quarantine, runs
@@ -88,3 +88,20 @@ def test_a_source_that_cannot_be_read_fails_the_run_but_not_the_others(prefect_s
         run = conn.execute(select(runs)).one()
     assert run.status == "failed"
     assert run.counts["sources"]["gone"]["status"] == "failed"
+
+
+def test_a_tripped_gate_stops_the_flow_before_any_sink_write(prefect_server, tmp_path, database_url):
+    csv = write_crm(tmp_path / "crm.csv", [crm_row(i) for i in range(5)])
+    source = crm_source(csv)
+    source["mapping"] = {**source["mapping"], "city": "City"}  # the export lost a column
+    config = write_config(tmp_path, database_url, {"crm": source})
+    state = lead_sync(config_path=str(config), return_state=True)
+    assert state.is_failed()
+    assert "gate schema_drift tripped for crm" in state.message
+    with get_engine(database_url).connect() as conn:
+        run = conn.execute(select(runs)).one()
+        sink_exists = inspect(conn).has_table("crm_leads")
+    assert run.status == "gated" and not sink_exists
+    summary = (tmp_path / "runs" / run.run_id / "summary.md").read_text(encoding="utf-8")
+    assert "## Gates" in summary and "1 of " in summary and "nothing was synced" in summary
+    assert Artifact.get("lead-sync-report") is not None

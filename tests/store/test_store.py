@@ -204,3 +204,15 @@ def test_outbox_pending_follows_lead_and_mapping_changes(engine):
         assert outbox.count_pending(conn, "other_sink", "m1", None) == 1
         upsert(conn, leads, [{**lead, "status": "retired"}], keys=["lead_id"])
         assert outbox.count_pending(conn, "crm_leads", "m1", None) == 0
+
+
+def test_the_migrations_build_exactly_the_schema_the_code_declares(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from connectors.store.schema import metadata
+
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"version_table": VERSION_TABLE})
+        differences = compare_metadata(context, metadata)
+    assert [d for d in differences if not (d[0] == "remove_table" and d[1].name == VERSION_TABLE)] == []

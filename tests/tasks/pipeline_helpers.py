@@ -57,3 +57,30 @@ def _plain(value: Any) -> Any:
     if isinstance(value, bool):
         return int(value)
     return value
+
+
+def run_checked(
+    config: Path, run_id: str, events: list | None = None, started_at: datetime | None = None
+) -> dict[str, Any]:
+    """The flow's order of stages, with validation and gates, without Prefect."""
+    from dataclasses import replace
+    from unittest import mock
+
+    from tasks.gates import evaluate
+    from tasks.report import may_sync, validation_counts
+    from tasks.validate import validate_leads, validate_records
+
+    ctx = prepare(str(config), run_id, None, False)
+    if started_at is not None:
+        ctx = replace(ctx, started_at=started_at)
+    counts: dict[str, Any] = {"sources": {n: extract(ctx, n) for n in ctx.config.sources}}
+    checks = {n: validate_records(ctx, n) for n in ctx.config.sources}
+    counts["normalize"] = normalize(ctx)
+    checks["leads"] = validate_leads(ctx)
+    counts |= validation_counts(checks)
+    emitted = events if events is not None else []
+    with mock.patch("prefect.events.emit_event", side_effect=lambda **kw: emitted.append(kw)):
+        counts["gates"] = evaluate(ctx, {"sources": counts["sources"], "validation_results": list(checks.values())})
+    if may_sync(counts):
+        counts["sinks"] = {n: sync(ctx, n) for n in ctx.config.sinks}
+    return counts
