@@ -13,6 +13,7 @@ from typing import Any
 
 from prefect import task
 from prefect.cache_policies import NO_CACHE
+from sqlalchemy import Connection
 
 from connectors.files.mapping import mapping_hash, to_fields
 from connectors.store import golden as records_store
@@ -107,68 +108,95 @@ def _result(
     }
 
 
-def validate_records(ctx: RunContext, source_name: str) -> dict[str, Any]:
+class _Records:
+    """One source's changed records, under the `landed_records` suites."""
+
+    dataset = "landed_records"
+    id_column = "record_id"
+
+    def __init__(self, ctx: RunContext, source: str):
+        self.settings = ctx.config.sources[source]
+        self.scope = self.quarantine_source = self.config_scope = source
+        self.lease = f"source:{source}"
+        self.mapping = mapping_hash(self.settings)
+        self.parameters: dict[str, Any] = {}
+
+    def fetch(self, conn: Connection, after: str | None, limit: int) -> list[Any]:
+        return records_store.fetch_pending(conn, self.scope, self.mapping, after, limit)
+
+    def key(self, row: Any) -> str:
+        return row.source_id
+
+    def frame(self, batch: list[Any]) -> Any:
+        return landed_frame(batch, self.settings)
+
+    def hold(self, ctx: RunContext, conn: Connection, batch: list[Any], failing: dict[str, list[str]]) -> None:
+        store.quarantine_records(conn, self.scope, failing, batch, ctx.run_id, ctx.now())
+
+
+class _Leads:
+    """Golden leads whose content changed, under the `leads` suites."""
+
+    dataset = "leads"
+    id_column = "lead_id"
+    scope = "leads"
+    quarantine_source = store.LEADS_SOURCE
+    config_scope = None
+    lease = "stage:normalize"  # leads change only under this lease
+
+    def __init__(self, ctx: RunContext):
+        self.parameters = lead_parameters(ctx)
+
+    def fetch(self, conn: Connection, after: str | None, limit: int) -> list[Any]:
+        return store.leads_to_validate(conn, after, limit)
+
+    def key(self, row: Any) -> str:
+        return row.lead_id
+
+    def frame(self, batch: list[Any]) -> Any:
+        return leads_frame(batch)
+
+    def hold(self, ctx: RunContext, conn: Connection, batch: list[Any], failing: dict[str, list[str]]) -> None:
+        store.record_lead_verdicts(conn, batch, failing, ctx.run_id, ctx.now())
+
+
+def _validate(ctx: RunContext, target: _Records | _Leads) -> dict[str, Any]:
+    """Walk the target in chunks: validate, hold back what fails, release what passes again."""
     started = time.perf_counter()
-    settings = ctx.config.sources[source_name]
-    suites = suites_for(ctx, "landed_records")
-    tallies = {s.name: new_tally(s, source_name) for s in suites}
+    suites = suites_for(ctx, target.dataset)
+    tallies = {s.name: new_tally(s, target.scope) for s in suites}
     if not suites:
-        return _result(ctx, suites, tallies, source_name, started)
-    mh = mapping_hash(settings)
-    engine = ctx.engine()
+        return _result(ctx, suites, tallies, target.config_scope, started)
+    label = f"validate {target.scope}"
     after: str | None = None
     try:
-        with ctx.lease(f"source:{source_name}"):
-            progress.started(f"validate {source_name}")
+        with ctx.lease(target.lease):
+            progress.started(label)
             while True:
-                with engine.begin() as conn:
-                    batch = records_store.fetch_pending(conn, source_name, mh, after, ctx.config.chunk_size)
+                with ctx.engine().begin() as conn:
+                    batch = target.fetch(conn, after, ctx.config.chunk_size)
                     if not batch:
                         break
-                    after = batch[-1].source_id
-                    verdicts = run_suites(suites, tallies, landed_frame(batch, settings), "record_id", {})
-                    now = ctx.now()
-                    store.quarantine_records(conn, source_name, verdicts.reasons, batch, ctx.run_id, now)
-                    passing = [r.source_id for r in batch if r.source_id not in verdicts.reasons]
-                    store.release(conn, source_name, passing, now)
-                ctx.renew(f"source:{source_name}")
-                progress.advanced(f"validate {source_name}", len(batch))
+                    after = target.key(batch[-1])
+                    verdicts = run_suites(suites, tallies, target.frame(batch), target.id_column, target.parameters)
+                    target.hold(ctx, conn, batch, verdicts.reasons)
+                    passing = [target.key(r) for r in batch if target.key(r) not in verdicts.reasons]
+                    store.release(conn, target.quarantine_source, passing, ctx.now())
+                ctx.renew(target.lease)
+                progress.advanced(label, len(batch))
     except LeaseHeld as held:
         return {"status": "busy", "suites": {}, "gates": [], "problems": [str(held)]}
     finally:
-        progress.finished(f"validate {source_name}")
-    return _result(ctx, suites, tallies, source_name, started)
+        progress.finished(label)
+    return _result(ctx, suites, tallies, target.config_scope, started)
+
+
+def validate_records(ctx: RunContext, source_name: str) -> dict[str, Any]:
+    return _validate(ctx, _Records(ctx, source_name))
 
 
 def validate_leads(ctx: RunContext) -> dict[str, Any]:
-    started = time.perf_counter()
-    suites = suites_for(ctx, "leads")
-    tallies = {s.name: new_tally(s, "leads") for s in suites}
-    if not suites:
-        return _result(ctx, suites, tallies, None, started)
-    parameters = lead_parameters(ctx)
-    engine = ctx.engine()
-    after: str | None = None
-    try:
-        with ctx.lease("stage:normalize"):
-            progress.started("validate leads")
-            while True:
-                with engine.begin() as conn:
-                    batch = store.leads_to_validate(conn, after, ctx.config.chunk_size)
-                    if not batch:
-                        break
-                    after = batch[-1].lead_id
-                    verdicts = run_suites(suites, tallies, leads_frame(batch), "lead_id", parameters)
-                    now = ctx.now()
-                    store.record_lead_verdicts(conn, batch, verdicts.reasons, ctx.run_id, now)
-                    passing = [r.lead_id for r in batch if r.lead_id not in verdicts.reasons]
-                    store.release(conn, store.LEADS_SOURCE, passing, now)
-                progress.advanced("validate leads", len(batch))
-    except LeaseHeld as held:
-        return {"status": "busy", "suites": {}, "gates": [], "problems": [str(held)]}
-    finally:
-        progress.finished("validate leads")
-    return _result(ctx, suites, tallies, None, started)
+    return _validate(ctx, _Leads(ctx))
 
 
 def lead_parameters(ctx: RunContext) -> dict[str, Any]:

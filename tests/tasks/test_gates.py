@@ -120,32 +120,27 @@ def _history(engine, hour: int, extracted: list[int], days_back_from: datetime) 
         conn.execute(insert(runs), rows)
 
 
-def test_volume_is_judged_against_the_same_hour_of_earlier_days(tmp_path, database_url):
+@pytest.mark.parametrize(
+    "usual_now, usual_other, expected_median, tripped",
+    [
+        ([400, 380, 420, 410], [5, 4, 6, 5], 405, True),  # this hour is usually busy: 5 is an outage
+        ([5, 4, 6, 5], [400, 380, 420, 410], 5, False),  # this hour is always quiet: 5 is normal
+    ],
+    ids=["busy-hour-gone-quiet", "quiet-hour-stays-quiet"],
+)
+def test_volume_is_judged_against_the_same_hour_of_earlier_days(
+    tmp_path, database_url, usual_now, usual_other, expected_median, tripped
+):
+    from connectors.store.migrate import upgrade
+
     csv = write_crm(tmp_path / "crm.csv", [crm_row(i) for i in range(5)])
     config = write_config(tmp_path, database_url, {"crm": crm_source(csv)}, timezone="UTC")
     engine = get_engine(database_url)
-    from connectors.store.migrate import upgrade
-
     upgrade(engine)
     now = datetime(2026, 11, 20, 2, 30, tzinfo=UTC)
-    _history(engine, 2, [400, 380, 420, 410], now)  # 02:00 is usually busy
-    _history(engine, 14, [5, 4, 6, 5], now)  # 14:00 is quiet
+    _history(engine, 2, usual_now, now)
+    _history(engine, 14, usual_other, now)
     counts = run_checked(config, "run-1", started_at=now)
-    (gate,) = _tripped(counts)
-    assert gate["gate"] == "volume" and "5 records against a median of 405 over 4 earlier runs" in gate["detail"]
-
-
-def test_a_quiet_hour_that_is_always_quiet_is_not_an_alarm(tmp_path, database_url):
-    csv = write_crm(tmp_path / "crm.csv", [crm_row(i) for i in range(5)])
-    config = write_config(tmp_path, database_url, {"crm": crm_source(csv)}, timezone="UTC")
-    engine = get_engine(database_url)
-    from connectors.store.migrate import upgrade
-
-    upgrade(engine)
-    now = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
-    _history(engine, 14, [5, 4, 6, 5], now)
-    _history(engine, 2, [400, 380, 420, 410], now)
-    counts = run_checked(config, "run-1", started_at=now)
-    assert not _tripped(counts)
     volume = next(g for g in counts["gates"] if g["gate"] == "volume")
-    assert "median of 5 over 4 earlier runs" in volume["detail"]
+    assert volume["tripped"] is tripped
+    assert f"5 records against a median of {expected_median} over 4 earlier runs" in volume["detail"]
