@@ -59,25 +59,17 @@ def validate_chunk(
     suite: SuiteSpec, frame: Any, id_column: str, parameters: dict[str, Any] | None = None
 ) -> list[ExpectationOutcome]:
     """Validate one pandas chunk; failing ids are reported for quarantining expectations only."""
-    with _lock:
-        result = _definition(suite).run(
-            batch_parameters={"dataframe": frame},
-            expectation_parameters=parameters or {},
-            result_format={
-                "result_format": "COMPLETE",
-                "unexpected_index_column_names": [id_column],
-                "return_unexpected_index_query": False,
-            },
-        )
+    try:
+        result = _run(suite, frame, id_column, parameters)
+    except Exception as exc:  # noqa: BLE001 - a broken suite must show as errors, not crash the run
+        message = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+        return [ExpectationOutcome(i, False, 0, 0, (), message) for i in range(len(suite.expectations))]
     outcomes = []
     for item in result.results:
         index = int(item.expectation_config.meta["suite_index"])
         spec = suite.expectations[index]
         details = item.result or {}
-        error = None
-        info = item.exception_info or {}
-        if info.get("raised_exception"):
-            error = str(info.get("exception_message") or "unknown error").splitlines()[0][:300]
+        error = _error(item.exception_info)
         element = details.get("element_count") or 0
         missing = details.get("missing_count") or 0
         unexpected = details.get("unexpected_count") or 0
@@ -87,3 +79,28 @@ def validate_chunk(
             ids = tuple(str(row[id_column]) for row in details.get("unexpected_index_list") or [])
         outcomes.append(ExpectationOutcome(index, bool(item.success), element - missing, unexpected, ids, error))
     return sorted(outcomes, key=lambda o: o.index)
+
+
+def _run(suite: SuiteSpec, frame: Any, id_column: str, parameters: dict[str, Any] | None) -> Any:
+    with _lock:
+        return _definition(suite).run(
+            batch_parameters={"dataframe": frame},
+            expectation_parameters=parameters or {},
+            result_format={
+                "result_format": "COMPLETE",
+                "unexpected_index_column_names": [id_column],
+                "return_unexpected_index_query": False,
+            },
+        )
+
+
+def _error(info: Any) -> str | None:
+    """The message of an exception GX caught, if any. GX 1.x keys it by metric, one level down."""
+    if not isinstance(info, dict):
+        return None
+    candidates = [info, *(v for v in info.values() if isinstance(v, dict))]
+    for candidate in candidates:
+        if candidate.get("raised_exception"):
+            message = str(candidate.get("exception_message") or "unknown error")
+            return message.splitlines()[0][:300]
+    return None
