@@ -89,11 +89,11 @@ def merge_records(identity_key: str, records: Sequence[NormalizedRecord], previo
     )
 
 
-def lead_fingerprint(lead: Lead) -> dict:
-    """What a lead's content hash is computed over."""
+def lead_fingerprint(lead: Lead, fields_json: dict | None = None) -> dict:
+    """What a lead's content hash is computed over; pass the fields' JSON if already built."""
     return {
         "key": lead.identity_key,
         "stage": lead.lifecycle_stage.value if lead.lifecycle_stage else None,
-        "fields": {n: fv.to_json() for n, fv in lead.fields.items()},
+        "fields": fields_json if fields_json is not None else {n: fv.to_json() for n, fv in lead.fields.items()},
         "records": sorted(f"{r.source}\x1f{r.source_id}" for r in lead.records),
     }

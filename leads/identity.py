@@ -26,6 +26,6 @@ def identity_key(ref: RecordRef, email: str | None) -> str:
     return f"record:{ref.source}:{ref.source_id}"
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=16384)
 def lead_id_for(key: str) -> str:
     return uuid.uuid5(_NAMESPACE, key).hex

@@ -52,7 +52,7 @@ def _typed(name: str, value: Any, invalid: str | None) -> Any:
     return value
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def _parse_time(text: str) -> datetime:
     return datetime.fromisoformat(text)
 

@@ -60,13 +60,15 @@ class Rejected:
     reason: str
 
 
-@lru_cache(maxsize=262144)
+# Memo sizes follow how often values repeat: cleaned text and names repeat a lot (countries,
+# titles, companies); emails almost never, so their memo stays small to keep memory bounded.
+@lru_cache(maxsize=65536)
 def clean_text(raw: str) -> str | None:
     text = _SPACES.sub(" ", raw).strip()
     return None if text.lower() in PLACEHOLDERS else text
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=65536)
 def clean_name(raw: str) -> str | None:
     text = clean_text(raw)
     if text is None:
@@ -77,7 +79,7 @@ def clean_name(raw: str) -> str | None:
     return text
 
 
-@lru_cache(maxsize=262144)
+@lru_cache(maxsize=4096)
 def normalize_email(raw: str) -> tuple[str | None, str | None]:
     """(normalized address, None) or (None, reason). The domain is lowercased, the local part kept."""
     text = clean_text(raw)
@@ -90,7 +92,7 @@ def normalize_email(raw: str) -> tuple[str | None, str | None]:
     return result.normalized, None
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=16384)
 def split_full_name(full_name: str) -> tuple[str | None, str | None]:
     name = HumanName(full_name)
     return (name.first or None), (name.last or None)

@@ -27,7 +27,7 @@ def parse_timestamp(text: str, fmt: str | None = None, tz: str = "UTC", dayfirst
     return _parse(text.strip(), fmt, tz, dayfirst)
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=8192)  # timestamps rarely repeat; a small memo bounds memory
 def _parse(text: str, fmt: str | None, tz: str, dayfirst: bool) -> datetime:
     try:
         return _parse_unchecked(text, fmt, tz, dayfirst)

@@ -231,7 +231,7 @@ def _quality(validation: dict[str, Any]) -> str:
                     f"<code>{_e(x.get('expectation')).replace('_', '_<wbr>')}</code>",
                     _e(x.get("column")) or "—",
                     _e(x.get("reason")) or "—",
-                    _yes(x.get("quarantine"), "quarantine", "warn"),
+                    _yes(x.get("quarantine"), "quarantine", "gate"),
                     _fmt_num(x.get("unexpected")),
                     _fmt_num(x.get("checked")),
                     _fmt_share(x.get("share")),

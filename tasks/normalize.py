@@ -128,7 +128,8 @@ def _apply_batch(
         lead_id = lead_id_for(key)
         prior = before.get(lead_id)
         lead = merge_records(key, records, Stage(prior.lifecycle_stage) if prior and prior.lifecycle_stage else None)
-        content_hash = stable_hash(lead_fingerprint(lead))
+        fields_json = {n: fv.to_json() for n, fv in lead.fields.items()}
+        content_hash = stable_hash(lead_fingerprint(lead, fields_json))
         if prior is None:
             counts.leads_created += 1
         elif prior.content_hash == content_hash and prior.status == "active":
@@ -136,7 +137,7 @@ def _apply_batch(
             continue
         else:
             counts.leads_updated += 1
-        rows.append(_lead_row(lead, content_hash, now))
+        rows.append(_lead_row(lead, fields_json, content_hash, now))
 
     store.write_leads(conn, rows)
     reason = {ref: rec.identity_key.split(":", 1)[0] for ref, rec in fresh.items()}
@@ -147,7 +148,7 @@ def _apply_batch(
     quarantine_rows(conn, source, "normalize", rejected, ctx.run_id, now)
 
 
-def _lead_row(lead: Lead, content_hash: str, now: Any) -> dict[str, Any]:
+def _lead_row(lead: Lead, fields_json: dict[str, Any], content_hash: str, now: Any) -> dict[str, Any]:
     return {
         "lead_id": lead.lead_id,
         "identity_key": lead.identity_key,
@@ -155,7 +156,7 @@ def _lead_row(lead: Lead, content_hash: str, now: Any) -> dict[str, Any]:
         "lifecycle_stage": lead.lifecycle_stage.value if lead.lifecycle_stage else None,
         "do_not_contact": lead.do_not_contact,
         "status": "active",
-        "fields": {n: fv.to_json() for n, fv in lead.fields.items()},
+        "fields": fields_json,
         "issues": lead.issues,
         "record_count": len(lead.records),
         "content_hash": content_hash,
