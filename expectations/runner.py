@@ -1,7 +1,7 @@
 """Running suites with Great Expectations on pandas chunks.
 
 One ephemeral GX context per process (importing GX costs 5-15 s; building the context once
-avoids paying it per chunk), one validation definition per suite. Results come back as
+avoids paying it per chunk), one GX suite per suite of ours; results are never stored. Results come back as
 `leads.quality.ExpectationOutcome`: counts and the ids of failing rows, never the values, so no
 personal data leaves this module.
 """
@@ -35,23 +35,18 @@ def _context() -> Any:
     return _state["context"]
 
 
-def _definition(suite: SuiteSpec) -> Any:
-    """The GX validation definition for a suite, built once per process and suite content."""
-    key = f"vd:{suite.name}:{hash(suite.model_dump_json())}"
+def _gx_suite(suite: SuiteSpec) -> Any:
+    """The GX suite for one of ours, built once per process and suite content."""
+    key = f"suite:{suite.name}:{hash(suite.model_dump_json())}"
     with _lock:
         if key not in _state:
-            context = _context()
+            _context()
             gx = _state["gx"]
             # GX reorders results, so each expectation carries its position in our suite.
             expectations = [e.model_dump(mode="json") for e in suite.expectations]
             for index, expectation in enumerate(expectations):
                 expectation["meta"]["suite_index"] = index
-            gx_suite = context.suites.add(
-                gx.ExpectationSuite(name=f"{suite.name}-{len(_state)}", expectations=expectations)
-            )
-            _state[key] = context.validation_definitions.add(
-                gx.ValidationDefinition(name=f"{suite.name}-{len(_state)}", data=_state["batch"], suite=gx_suite)
-            )
+            _state[key] = gx.ExpectationSuite(name=f"{suite.name}-{len(_state)}", expectations=expectations)
         return _state[key]
 
 
@@ -82,9 +77,14 @@ def validate_chunk(
 
 
 def _run(suite: SuiteSpec, frame: Any, id_column: str, parameters: dict[str, Any] | None) -> Any:
+    """Validate through the batch, not a ValidationDefinition: the latter keeps every result (with
+    the unexpected values, personal data included) in the context's store, so memory would grow
+    with each chunk."""
+    gx_suite = _gx_suite(suite)
     with _lock:
-        return _definition(suite).run(
-            batch_parameters={"dataframe": frame},
+        batch = _state["batch"].get_batch(batch_parameters={"dataframe": frame})
+        return batch.validate(
+            gx_suite,
             expectation_parameters=parameters or {},
             result_format={
                 "result_format": "COMPLETE",
