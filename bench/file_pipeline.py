@@ -160,17 +160,24 @@ def run_size(n: int, profile: bool, timeout: float | None) -> tuple[dict, list[d
         env.pop("LEADS_DATABASE_URL", None)  # it would replace the temp store
         cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(workdir)]
         print(f"N={n:,}: generated in {info['generate_s']:.1f} s; running stages", file=sys.stderr, flush=True)
+        info["load_start"] = os.getloadavg()[0]
         try:
             subprocess.run(cmd + (["--profile"] if profile else []), env=env, check=True, cwd=ROOT, timeout=timeout)
         except subprocess.TimeoutExpired:  # the child is killed; report the stages it finished
             info["stopped"] = f"stopped after {timeout:,.0f} s (--timeout); the stages below are those that finished"
+        info["load_end"] = os.getloadavg()[0]
         result = workdir / "result.json"
         return info, json.loads(result.read_text(encoding="utf-8")) if result.exists() else []
 
 
-def table(n: int, info: dict, rows: list[dict]) -> str:
+def table(n: int, info: dict, rows: list[dict], host: dict[str, str], when: str) -> str:
+    """One self-contained section: heading, machine and load, input, the stage table."""
     lines = [
-        f"### N = {n:,} leads",
+        f"## N = {n:,} leads: {when}, commit {host.pop('commit')}",
+        "",
+        f"Machine: {'; '.join(f'{k} {v}' for k, v in host.items())}; "
+        f"load average (1 min) {info['load_start']:.2f} at start, {info['load_end']:.2f} at end "
+        "(the benchmark itself accounts for about 1; more means other processes competed for the CPU).",
         "",
         f"Input: crm_contacts.csv {info['crm_rows']:,} rows ({info['crm_mib']:.1f} MiB, "
         f"{info['crm_malformed']:,} malformed, {info['crm_changed']:,} changed for the incremental run); "
@@ -219,11 +226,12 @@ def machine() -> dict[str, str]:
     def git(*args: str) -> str:
         return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
 
-    dirty = " (with uncommitted changes)" if git("status", "--porcelain", "--untracked-files=no") else ""
+    # bench/ itself is left out: RESULTS.md changes with every run.
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", ":!bench")
+    dirty = " (with uncommitted changes)" if dirty else ""
     return {
         "commit": (git("rev-parse", "--short", "HEAD") or "unknown") + dirty,
-        "CPU": f"{cpu}, {os.cpu_count()} cores",
-        "memory": f"{mem_kib / 2**20:.1f} GiB",
+        "CPU": f"{cpu}, {os.cpu_count()} cores, {mem_kib / 2**20:.1f} GiB memory",
         "Python": platform.python_version(),
         "SQLite": sqlite3.sqlite_version,
         "OS": f"{os_name} (kernel {platform.release()})",
@@ -241,18 +249,15 @@ def main() -> None:
     if args.worker:
         worker(args.worker, args.profile)
         return
-    host = machine()
-    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    heading = [f"## {when}, commit {host['commit']}", ""] + [f"- {k}: {v}" for k, v in host.items() if k != "commit"]
     record = not (args.profile or args.no_record)
     for n in args.leads:
+        host, when = machine(), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")  # the code the worker imports
         info, rows = run_size(n, args.profile, args.timeout)
-        section = table(n, info, rows)
+        section = table(n, info, rows, host, when)
         print("\n" + section, flush=True)
-        if record:  # each size as soon as it is done, so a later failure loses nothing
+        if record:  # each size as soon as it is done, in one write, so a later failure loses nothing
             with RESULTS.open("a", encoding="utf-8") as fh:
-                fh.write((HEADER if fh.tell() == 0 else "") + "\n" + "\n".join(heading + ["", section]))
-            heading = []
+                fh.write((HEADER if fh.tell() == 0 else "") + "\n" + section)
             print(f"appended to {RESULTS.relative_to(ROOT)}", file=sys.stderr)
 
 

@@ -226,6 +226,8 @@ class AppConfig(_Strict):
     store: StoreConfig = Field(default_factory=StoreConfig)
     runs_dir: Path = Path(".leads/runs")
     chunk_size: int = Field(default=5000, ge=100, le=200_000)
+    # Great Expectations costs ~0.1 s per call whatever the size, so validation takes bigger bites.
+    validation_chunk_size: int = Field(default=20_000, ge=100, le=500_000)
     lease_ttl: Any = timedelta(minutes=30)
     quality: QualityConfig = Field(default_factory=QualityConfig)
     suites_dir: Path | None = None  # default: the suites shipped in expectations/suites

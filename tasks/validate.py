@@ -174,7 +174,7 @@ def _validate(ctx: RunContext, target: _Records | _Leads) -> dict[str, Any]:
             progress.started(label)
             while True:
                 with ctx.engine().begin() as conn:
-                    batch = target.fetch(conn, after, ctx.config.chunk_size)
+                    batch = target.fetch(conn, after, ctx.config.validation_chunk_size)
                     if not batch:
                         break
                     after = target.key(batch[-1])
