@@ -250,6 +250,7 @@ def status(
             out.print(f"Quarantine {row.source}/{row.stage}: {row.rows} open")
         for row in stats.lead_counts(conn):
             out.print(f"Leads at stage {row.lifecycle_stage or 'unknown'}: {row.leads}")
+        out.print(f"Leads held back by validation (never synced until they pass): {stats.held_back_leads(conn)}")
         for row in stats.watermark_rows(conn):
             out.print(f"Watermark {row.source}: {row.cursor_ts:%Y-%m-%d %H:%M:%S} UTC (id {row.cursor_id})")
 

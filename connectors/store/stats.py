@@ -33,6 +33,13 @@ def lead_counts(conn: Connection) -> list[Any]:
     )
 
 
+def held_back_leads(conn: Connection) -> int:
+    """Active leads that validation quarantined: kept, never synced until they pass."""
+    c = leads.c
+    query = select(func.count()).where(c.status == "active", c.validation_status == "quarantined")
+    return conn.execute(query).scalar_one()
+
+
 def watermark_rows(conn: Connection) -> list[Any]:
     return list(conn.execute(select(watermarks).order_by(watermarks.c.source)))
 
