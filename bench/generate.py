@@ -119,7 +119,7 @@ def generate(out_dir: Path, n: int, seed: int = SEED) -> dict[str, int]:
     """Write the exports and the config into out_dir; returns row counts by kind."""
     rng = random.Random(seed)
     out_dir.mkdir(parents=True, exist_ok=True)
-    companies = _companies(rng, max(50, n // 25))
+    companies = make_companies(rng, max(50, n // 25))
     crm: list[list[str] | bytes] = []  # a row's values, or the raw bytes of a malformed line
     valid: list[int] = []
     for i in range(n):
@@ -150,7 +150,7 @@ def generate(out_dir: Path, n: int, seed: int = SEED) -> dict[str, int]:
     return {"crm_rows": n, "crm_malformed": n - len(valid), "crm_changed": len(changed), "ad_rows": n_ads}
 
 
-def _companies(rng: random.Random, count: int) -> list[tuple[str, str]]:
+def make_companies(rng: random.Random, count: int) -> list[tuple[str, str]]:
     out = []
     for k in range(count):
         name = f"{rng.choice(WORDS)} {rng.choice(WORDS)}{rng.choice(SUFFIXES)}"
@@ -159,7 +159,7 @@ def _companies(rng: random.Random, count: int) -> list[tuple[str, str]]:
     return out
 
 
-def _person(rng: random.Random, i: int, companies: list[tuple[str, str]]) -> tuple[str, str, str, str, str]:
+def make_person(rng: random.Random, i: int, companies: list[tuple[str, str]]) -> tuple[str, str, str, str, str]:
     first, last = rng.choice(FIRST), rng.choice(LAST)
     company, slug = rng.choice(companies)
     local = f"{first}.{last}".replace("'", "").replace("ü", "ue").lower()
@@ -172,7 +172,7 @@ def _phone(rng: random.Random) -> str:
 
 
 def _crm_row(rng: random.Random, i: int, companies: list[tuple[str, str]]) -> list[str]:
-    first, last, email, company, slug = _person(rng, i, companies)
+    first, last, email, company, slug = make_person(rng, i, companies)
     created = BASE + timedelta(minutes=rng.randrange(700 * 24 * 60))
     modified = created + timedelta(minutes=rng.randrange(90 * 24 * 60))
     row = [
@@ -243,7 +243,7 @@ def _write_csv(path: Path, rows: list[list[str] | bytes]) -> None:
 
 
 def _ad_line(rng: random.Random, j: int, companies: list[tuple[str, str]], shared: str | None) -> bytes:
-    first, last, email, company, _ = _person(rng, 10_000_000 + j, companies)
+    first, last, email, company, _ = make_person(rng, 10_000_000 + j, companies)
     if shared is not None:  # the same person as a CRM contact, typed differently
         email = rng.choice([shared.upper(), shared.title(), shared.capitalize(), shared.swapcase()])
         email = rng.choice([" ", "", "  "]) + email + rng.choice([" ", "  ", ""])

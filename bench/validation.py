@@ -73,15 +73,14 @@ sys.path.insert(0, str(BENCH))
 from generate import (  # noqa: E402
     COUNTRIES,
     FIRST,
-    FREEMAIL,
     LAST,
     ORIGINS,
     OWNERS,
     STAGES,
     STATUSES,
-    SUFFIXES,
     TITLES,
-    WORDS,
+    make_companies,
+    make_person,
 )
 
 STAGE_VALUES = ["subscriber", "lead", "mql", "sql", "opportunity", "customer"]
@@ -115,14 +114,6 @@ def current_rss_mib() -> float:
 # --- synthetic rows -----------------------------------------------------------------------------
 
 
-def _companies(rng: random.Random) -> list[tuple[str, str]]:
-    out = []
-    for k in range(2000):
-        name = f"{rng.choice(WORDS)} {rng.choice(WORDS)}{rng.choice(SUFFIXES)}"
-        out.append((name, "".join(ch for ch in name.lower() if ch.isalnum())[:20] + str(k)))
-    return out
-
-
 def _long_text(rng: random.Random, words: list[str], minimum: int) -> str:
     text = rng.choice(words)
     while len(text) <= minimum:
@@ -130,12 +121,10 @@ def _long_text(rng: random.Random, words: list[str], minimum: int) -> str:
     return text
 
 
-def _person(rng: random.Random, i: int, companies: list[tuple[str, str]]) -> tuple[str, str, str, str, str]:
-    first, last = rng.choice(FIRST), rng.choice(LAST)
-    company, slug = rng.choice(companies)
-    local = f"{first}.{last}".replace("'", "").replace("ü", "ue").lower()
-    domain = f"{slug}.com" if rng.random() < 0.7 else rng.choice(FREEMAIL)
-    return first, last, f"{local}{i}@{domain}", company, domain
+def _person(rng: random.Random, i: int, known: list[tuple[str, str]]) -> tuple[str, str, str, str, str]:
+    """A person as bench/generate.py makes them, with the email's domain (company or free-mail)."""
+    first, last, email, company, _ = make_person(rng, i, known)
+    return first, last, email, company, email.rsplit("@", 1)[1]
 
 
 def landed_row(rng: random.Random, i: int, source: str, companies: list[tuple[str, str]]) -> tuple[dict, str | None]:
@@ -266,7 +255,7 @@ def chunks(dataset: str, scope: str, rows: int, size: int, now: datetime) -> Ite
     from leads.fields import FIELD_NAMES
 
     rng = random.Random(f"{SEED}:{dataset}:{scope}")
-    companies = _companies(rng)
+    companies = make_companies(rng, 2000)
     for start in range(0, rows, size):
         started = time.perf_counter()
         planted: dict[str, int] = {}
