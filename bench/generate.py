@@ -235,6 +235,22 @@ def _bad_crm_line(rng: random.Random, i: int, companies: list[tuple[str, str]]) 
     return _csv_line(row)
 
 
+def ad_attribution(rng: random.Random) -> dict[str, str]:
+    """Campaign, ad set, ad and form of one ad lead, with ids as the platform writes them."""
+    campaign = rng.randrange(12)
+    adset = campaign * 4 + rng.randrange(4)
+    ad = adset * 3 + rng.randrange(3)
+    return {
+        "campaign_id": str(23850000000 + campaign),
+        "campaign_name": f"Q{campaign % 4 + 1} Campaign {campaign}",
+        "adset_id": str(23851000000 + adset),
+        "adset_name": f"Adset {adset}",
+        "ad_id": str(23852000000 + ad),
+        "ad_name": f"Ad {ad} – video",
+        "form_id": str(9100 + campaign),
+    }
+
+
 def _write_csv(path: Path, rows: list[list[str] | bytes]) -> None:
     with path.open("wb") as fh:
         fh.write(_csv_line(CRM_COLUMNS))
@@ -247,9 +263,7 @@ def _ad_line(rng: random.Random, j: int, companies: list[tuple[str, str]], share
     if shared is not None:  # the same person as a CRM contact, typed differently
         email = rng.choice([shared.upper(), shared.title(), shared.capitalize(), shared.swapcase()])
         email = rng.choice([" ", "", "  "]) + email + rng.choice([" ", "  ", ""])
-    campaign = rng.randrange(12)
-    adset = campaign * 4 + rng.randrange(4)
-    ad = adset * 3 + rng.randrange(3)
+    attribution = ad_attribution(rng)
     created = BASE + timedelta(days=400, seconds=rng.randrange(300 * 86400))
     rec: dict[str, object] = {
         "id": str(2_300_000_000_000_000 + j),
@@ -264,13 +278,7 @@ def _ad_line(rng: random.Random, j: int, companies: list[tuple[str, str]], share
             ]
         ),
         "phone_number": f"+1{rng.randint(200, 999)}555{rng.randint(0, 9999):04d}",
-        "campaign_id": str(23850000000 + campaign),
-        "campaign_name": f"Q{campaign % 4 + 1} Campaign {campaign}",
-        "adset_id": str(23851000000 + adset),
-        "adset_name": f"Adset {adset}",
-        "ad_id": str(23852000000 + ad),
-        "ad_name": f"Ad {ad} – video",
-        "form_id": str(9100 + campaign),
+        **attribution,
         "is_organic": rng.random() < 0.05,
         "platform": rng.choice(["fb", "ig"]),
     }

@@ -79,6 +79,7 @@ from generate import (  # noqa: E402
     STAGES,
     STATUSES,
     TITLES,
+    ad_attribution,
     make_companies,
     make_person,
 )
@@ -155,9 +156,7 @@ def landed_row(rng: random.Random, i: int, source: str, companies: list[tuple[st
         if rng.random() < 0.3:  # exports are sloppy: shouting, lowercase, stray spaces
             row["first_name"], row["last_name"] = first.upper(), last.lower()
     else:
-        campaign = rng.randrange(12)
-        adset = campaign * 4 + rng.randrange(4)
-        ad = adset * 3 + rng.randrange(3)
+        attribution = ad_attribution(rng)
         row = {
             "record_id": str(2_300_000_000_000_000 + i),
             "email": email if rng.random() < 0.97 else None,
@@ -167,13 +166,7 @@ def landed_row(rng: random.Random, i: int, source: str, companies: list[tuple[st
             "job_title": rng.choice(TITLES) if rng.random() < 0.6 else None,
             "created_at": created.strftime("%Y-%m-%dT%H:%M:%S+0000"),
             "source_system": "meta_lead_ads",
-            "campaign_id": str(23850000000 + campaign),
-            "campaign_name": f"Q{campaign % 4 + 1} Campaign {campaign}",
-            "adset_id": str(23851000000 + adset),
-            "adset_name": f"Adset {adset}",
-            "ad_id": str(23852000000 + ad),
-            "ad_name": f"Ad {ad} – video",
-            "form_id": str(9100 + campaign),
+            **attribution,
             "is_organic": str(rng.random() < 0.05),  # a JSON boolean, as `_text` turns it into text
             "platform": rng.choice(["fb", "ig"]),
         }
@@ -203,9 +196,7 @@ def lead_row(rng: random.Random, i: int, companies: list[tuple[str, str]], now: 
     email = email if rng.random() < 0.95 else None
     phone = f"+1{rng.randint(200, 999)}555{rng.randint(0, 9999):04d}" if email is None or rng.random() < 0.5 else None
     from_ads = rng.random() < 0.25
-    campaign = rng.randrange(12)
-    adset = campaign * 4 + rng.randrange(4)
-    ad = adset * 3 + rng.randrange(3)
+    attribution = ad_attribution(rng)
     row = {
         "lead_id": hashlib.md5(f"lead-{i}".encode(), usedforsecurity=False).hexdigest(),  # a uuid5 hex
         "contact": email or phone,
@@ -227,17 +218,7 @@ def lead_row(rng: random.Random, i: int, companies: list[tuple[str, str]], now: 
         "do_not_contact": rng.random() < 0.02 if rng.random() < 0.5 else None,
     }
     if from_ads:
-        row.update(
-            campaign_id=str(23850000000 + campaign),
-            campaign_name=f"Q{campaign % 4 + 1} Campaign {campaign}",
-            adset_id=str(23851000000 + adset),
-            adset_name=f"Adset {adset}",
-            ad_id=str(23852000000 + ad),
-            ad_name=f"Ad {ad} – video",
-            form_id=str(9100 + campaign),
-            platform=rng.choice(["fb", "ig"]),
-            is_organic=rng.random() < 0.05,
-        )
+        row.update(attribution, platform=rng.choice(["fb", "ig"]), is_organic=rng.random() < 0.05)
     if rng.random() >= BAD_RATE:
         return row, None
     kind = rng.choice(["first_name", "last_name", "created_at"])

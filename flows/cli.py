@@ -75,7 +75,7 @@ def run(
 ) -> None:
     """Run the lead_sync flow once, on Prefect's temporary local API unless PREFECT_API_URL is set."""
     path = config or _default_config()
-    _load(path)
+    settings = _load(path)
     if err.is_terminal:
         # Progress bars show what the INFO lines would; they still reach the Prefect API and UI.
         os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "WARNING")
@@ -93,12 +93,11 @@ def run(
         if listener:
             listener.stop()
         err.print(f"[red]lead_sync failed: {exc}[/red]", highlight=False)
-        runs_dir = _load(path, check_sources=False).runs_dir
-        err.print(f"Details: `leads status`, and the run's summary.md and report.html under {runs_dir}")
+        err.print(f"Details: `leads status`, and the run's summary.md and report.html under {settings.runs_dir}")
         raise typer.Exit(EXIT_RUN_FAILED) from None
     if listener:
         listener.stop()
-    _print_summary(counts, _load(path, check_sources=False))
+    _print_summary(counts, settings)
 
 
 # Summary columns, and which count of each stage fills them.

@@ -13,7 +13,7 @@ from tasks.extract import extract_source
 from tasks.gates import evaluate_gates
 from tasks.normalize import normalize_leads
 from tasks.prepare import prepare_run
-from tasks.report import collect, may_sync, publish_summary, run_status, validation_counts
+from tasks.report import collect, gate_problems, may_sync, publish_summary, run_status, validation_counts
 from tasks.sync import sync_sink
 from tasks.validate import validate_golden_leads, validate_source_records
 
@@ -38,6 +38,7 @@ def lead_sync(config_path: str = "leads.yaml", dry_run: bool = False) -> dict[st
     checks |= collect({"leads": validate_golden_leads.submit(ctx)}, problems)
     counts |= validation_counts(checks)
     counts["gates"] = evaluate_gates(ctx, {"sources": counts["sources"], "validation_results": list(checks.values())})
+    problems.extend(gate_problems(counts["gates"]))
 
     if may_sync(counts):
         sinks = [n for n, s in ctx.config.sinks.items() if s.enabled]

@@ -199,14 +199,12 @@ def run_status(counts: dict[str, Any]) -> str:
     stages = [*counts.get("sources", {}).values(), counts.get("normalize") or {}, *counts.get("sinks", {}).values()]
     if any(s.get("status") == "failed" for s in stages):
         return "failed"
-    tripped = [g for g in counts.get("gates", []) if g["tripped"]]
-    if tripped:
-        problems = counts.setdefault("problems", [])
-        problems.extend(
-            f"gate {g['gate']} tripped for {g['scope']}: {g['detail']}" for g in tripped if not _listed(g, problems)
-        )
-        return "gated"
-    return "completed"
+    return "gated" if any(g["tripped"] for g in counts.get("gates", [])) else "completed"
+
+
+def gate_problems(gates: list[dict[str, Any]]) -> list[str]:
+    """A problem line per tripped gate, for the run's summary and its failure message."""
+    return [f"gate {g['gate']} tripped for {g['scope']}: {g['detail']}" for g in gates if g["tripped"]]
 
 
 def may_sync(counts: dict[str, Any]) -> bool:
@@ -214,10 +212,6 @@ def may_sync(counts: dict[str, Any]) -> bool:
     does not stop the others: its leads simply are not refreshed)."""
     gated = any(g["tripped"] for g in counts.get("gates", []))
     return not gated and (counts.get("normalize") or {}).get("status") != "failed"
-
-
-def _listed(gate: dict[str, Any], problems: list[str]) -> bool:
-    return any(gate["scope"] in p and gate["gate"] in p for p in problems)
 
 
 def validation_counts(results: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -116,7 +116,7 @@ class _Records:
 
     def __init__(self, ctx: RunContext, source: str):
         self.settings = ctx.config.sources[source]
-        self.scope = self.quarantine_source = self.config_scope = source
+        self.scope = self.config_scope = source  # the scope is also the quarantine's source
         self.lease = f"source:{source}"
         self.mapping = mapping_hash(self.settings)
         self.parameters: dict[str, Any] = {}
@@ -139,8 +139,7 @@ class _Leads:
 
     dataset = "leads"
     id_column = "lead_id"
-    scope = "leads"
-    quarantine_source = store.LEADS_SOURCE
+    scope = store.LEADS_SOURCE
     config_scope = None
     lease = "stage:normalize"  # leads change only under this lease
 
@@ -181,7 +180,7 @@ def _validate(ctx: RunContext, target: _Records | _Leads) -> dict[str, Any]:
                     verdicts = run_suites(suites, tallies, target.frame(batch), target.id_column, target.parameters)
                     target.hold(ctx, conn, batch, verdicts.reasons)
                     passing = [target.key(r) for r in batch if target.key(r) not in verdicts.reasons]
-                    store.release(conn, target.quarantine_source, passing, ctx.now())
+                    store.release(conn, target.scope, passing, ctx.now())
                 ctx.renew(target.lease)
                 progress.advanced(label, len(batch))
     except LeaseHeld as held:
