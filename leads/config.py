@@ -17,11 +17,25 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
-from leads.fields import FIELD_NAMES
+from leads.fields import ENRICHED_FIELDS, FIELD_NAMES, LEAD_FIELD_NAMES
 from leads.lifecycle import Stage, stage_key
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 FieldName = Literal[FIELD_NAMES]  # type: ignore[valid-type]
+LeadFieldName = Literal[LEAD_FIELD_NAMES]  # type: ignore[valid-type]
+EnrichedFieldName = Literal[tuple(ENRICHED_FIELDS)]  # type: ignore[valid-type]
+# PDL's job_title_levels, the taxonomy providers and our title rules share.
+SENIORITY_LEVELS: tuple[str, ...] = (
+    "cxo",
+    "owner",
+    "partner",
+    "vp",
+    "director",
+    "manager",
+    "senior",
+    "entry",
+    "training",
+)
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
@@ -204,7 +218,7 @@ class SqlTableSinkConfig(_Strict):
     type: Literal["sql_table"]
     url: Any = None
     table: str = "crm_leads"
-    fields: list[FieldName] = Field(default_factory=lambda: list(DEFAULT_SINK_FIELDS), min_length=1)
+    fields: list[LeadFieldName] = Field(default_factory=lambda: list(DEFAULT_SINK_FIELDS), min_length=1)
     min_stage: Stage | None = None
     enabled: bool = True
 
@@ -220,6 +234,162 @@ class SqlTableSinkConfig(_Strict):
         return value
 
 
+class FuzzyMatchConfig(_Strict):
+    """The fuzzy pass: similar names at the same corporate email domain are one person."""
+
+    enabled: bool = True
+    threshold: float = Field(default=90.0, ge=50, le=100)  # rapidfuzz score, 0-100
+
+
+class IdentityConfig(_Strict):
+    """How records become one lead, and which source's value a lead keeps.
+
+    source_priority: sources (and enrichment providers) in order of trust; a valid value from an
+    earlier one beats a later one's, whatever their age. Unlisted sources rank after listed ones,
+    enrichment providers after every source. field_priority overrides the order per field.
+    """
+
+    source_priority: list[Name] = Field(default_factory=list)
+    field_priority: dict[LeadFieldName, list[Name]] = Field(default_factory=dict)
+    fuzzy: FuzzyMatchConfig = Field(default_factory=FuzzyMatchConfig)
+
+
+def _patterns(value: list[str]) -> list[str]:
+    for pattern in value:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"{pattern!r} is not a valid regular expression ({exc})") from None
+    return value
+
+
+class TitleRulesConfig(_Strict):
+    """Extra job-title rules, tried before the built-in table: level/department → regexes."""
+
+    seniority: dict[Literal[SENIORITY_LEVELS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
+    department: dict[Name, list[str]] = Field(default_factory=dict)
+
+    @field_validator("seniority", "department")
+    @classmethod
+    def _compile(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for patterns in value.values():
+            _patterns(patterns)
+        return value
+
+
+class RateLimitConfig(_Strict):
+    """At most `requests` per `per`, shared by every task, process and run using the provider."""
+
+    requests: int = Field(gt=0)
+    per: Any = timedelta(minutes=1)
+
+    _check_per = field_validator("per", mode="before")(classmethod(lambda cls, v: _duration(v)))
+
+    @field_validator("per")
+    @classmethod
+    def _positive(cls, value: timedelta) -> timedelta:
+        if value.total_seconds() <= 0:
+            raise ValueError("expected a duration greater than zero")
+        return value
+
+    @property
+    def per_second(self) -> float:
+        return self.requests / self.per.total_seconds()
+
+
+class _ApiProviderConfig(_Strict):
+    """A paid enrichment API. Defaults follow each vendor's documented free-tier limits."""
+
+    api_key: SecretRef
+    base_url: str | None = None  # a sandbox, a proxy, or a loopback fake
+    budget: float | None = Field(default=None, ge=0)  # credits this provider may spend per run
+    rate_limit: RateLimitConfig | None = None  # None: the vendor's documented limit
+    timeout: float = Field(default=30.0, gt=0)
+    max_attempts: int = Field(default=4, ge=1, le=10)
+    enabled: bool = True
+
+
+class PdlProviderConfig(_ApiProviderConfig):
+    type: Literal["pdl"]
+    min_likelihood: int = Field(default=6, ge=1, le=10)
+
+
+class ApolloProviderConfig(_ApiProviderConfig):
+    type: Literal["apollo"]
+
+
+class HunterProviderConfig(_ApiProviderConfig):
+    type: Literal["hunter"]
+
+
+class ClearbitProviderConfig(_ApiProviderConfig):
+    type: Literal["clearbit"]
+
+
+class ReferenceTableProviderConfig(_Strict):
+    """Known accounts the data team maintains: a CSV file, or a table in a SQL database."""
+
+    type: Literal["reference_table"]
+    path: Path | None = None
+    url: Any = None
+    table: str | None = None
+    domain_column: str = "domain"
+    columns: dict[EnrichedFieldName, str] = Field(default_factory=dict)  # lead field → column; default same name
+    confidence: float = Field(default=1.0, ge=0, le=1)
+    enabled: bool = True
+
+    _resolve_path = field_validator("path")(
+        classmethod(lambda cls, v, info: _relative_to_config(v, info) if v is not None else None)
+    )
+    _check_url = field_validator("url", mode="before")(classmethod(lambda cls, v: _url_or_ref(v)))
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> ReferenceTableProviderConfig:
+        if (self.path is None) == (self.table is None):
+            raise ValueError("give either 'path' (a CSV file) or 'table' (with an optional 'url'), not both")
+        if self.table is not None and not _IDENTIFIER.match(self.table):
+            raise ValueError("table: expected a plain SQL identifier")
+        return self
+
+
+ProviderConfig = Annotated[
+    PdlProviderConfig
+    | ApolloProviderConfig
+    | HunterProviderConfig
+    | ClearbitProviderConfig
+    | ReferenceTableProviderConfig,
+    Field(discriminator="type"),
+]
+
+
+class EnrichmentConfig(_Strict):
+    """Providers, the waterfall per field, the cache's lifetimes and what is never paid for."""
+
+    enabled: bool = True
+    providers: dict[Name, ProviderConfig] = Field(default_factory=dict)
+    waterfall: dict[EnrichedFieldName, list[Name]] = Field(default_factory=dict)
+    ttl: Any = timedelta(days=90)  # how long a hit is reused, and a lead counts as enriched
+    miss_ttl: Any = timedelta(days=30)  # how long a "no match" is believed
+    skip_email_classes: list[Literal["free", "disposable"]] = Field(default_factory=lambda: ["free", "disposable"])
+    skip_role_addresses: bool = False
+    skip_do_not_contact: bool = True
+
+    _check_ttl = field_validator("ttl", "miss_ttl", mode="before")(classmethod(lambda cls, v: _duration(v)))
+
+    @model_validator(mode="after")
+    def _known_providers(self) -> EnrichmentConfig:
+        for field_name, order in self.waterfall.items():
+            unknown = [p for p in order if p not in self.providers]
+            if unknown:
+                raise ValueError(
+                    f"waterfall.{field_name} names unknown provider(s) {', '.join(unknown)}; "
+                    f"expected one of: {', '.join(self.providers) or '(none configured)'}"
+                )
+            if len(set(order)) != len(order):
+                raise ValueError(f"waterfall.{field_name} lists a provider twice")
+        return self
+
+
 class AppConfig(_Strict):
     version: Literal[1] = 1
     timezone: str = "UTC"
@@ -233,6 +403,9 @@ class AppConfig(_Strict):
     suites_dir: Path | None = None  # default: the suites shipped in expectations/suites
     sources: dict[Name, FileSourceConfig] = Field(min_length=1)
     sinks: dict[Name, SqlTableSinkConfig] = Field(default_factory=dict)
+    identity: IdentityConfig = Field(default_factory=IdentityConfig)
+    titles: TitleRulesConfig = Field(default_factory=TitleRulesConfig)
+    enrichment: EnrichmentConfig = Field(default_factory=EnrichmentConfig)
 
     _check_tz = field_validator("timezone")(classmethod(lambda cls, v: _timezone(v)))
     _check_ttl = field_validator("lease_ttl", mode="before")(classmethod(lambda cls, v: _duration(v)))
@@ -241,6 +414,20 @@ class AppConfig(_Strict):
     _resolve_suites_dir = field_validator("suites_dir")(
         classmethod(lambda cls, v, info: _relative_to_config(v, info) if v is not None else None)
     )
+
+    @model_validator(mode="after")
+    def _known_priority_names(self) -> AppConfig:
+        known = set(self.sources) | set(self.enrichment.providers)
+        lists = {"identity.source_priority": self.identity.source_priority}
+        lists |= {f"identity.field_priority.{f}": names for f, names in self.identity.field_priority.items()}
+        for key, names in lists.items():
+            unknown = [n for n in names if n not in known]
+            if unknown:
+                raise ValueError(
+                    f"{key} names {', '.join(unknown)}, which is neither a source nor an enrichment provider; "
+                    f"expected one of: {', '.join(sorted(known))}"
+                )
+        return self
 
     def quality_for(self, source: str | None) -> QualityConfig:
         """The quality settings that apply to a source (its own, else the top-level ones)."""
@@ -278,6 +465,9 @@ def parse_config(data: Any, label: str = "<config>", base_dir: Path | None = Non
         config.store.url = resolve_sqlite_path(config.store.url, base_dir)
         for sink in config.sinks.values():
             sink.url = resolve_sqlite_path(sink.url, base_dir)
+        for provider in config.enrichment.providers.values():
+            if isinstance(provider, ReferenceTableProviderConfig):
+                provider.url = resolve_sqlite_path(provider.url, base_dir)
     return config
 
 

@@ -18,6 +18,9 @@ class Kind(StrEnum):
     BOOL = "bool"
     DATETIME = "datetime"
     STAGE = "stage"
+    INT = "int"
+    LIST = "list"  # a list of short strings (technologies, merged CRM ids)
+    COUNTRY = "country"
 
 
 FIELD_KINDS: dict[str, Kind] = {
@@ -30,9 +33,13 @@ FIELD_KINDS: dict[str, Kind] = {
     "company": Kind.TEXT,
     "website": Kind.URL,
     "job_title": Kind.TEXT,
-    "country": Kind.TEXT,
+    "country": Kind.COUNTRY,
     "region": Kind.TEXT,
     "city": Kind.TEXT,
+    # CRM identifiers: deterministic identity keys, and the ids a CRM merged into this record
+    "hubspot_id": Kind.TEXT,
+    "salesforce_id": Kind.TEXT,
+    "merged_crm_ids": Kind.LIST,
     # CRM state
     "lifecycle_stage": Kind.STAGE,
     "lead_status": Kind.TEXT,
@@ -61,6 +68,39 @@ FIELD_KINDS: dict[str, Kind] = {
     "marketing_consent": Kind.BOOL,
     "do_not_contact": Kind.BOOL,
 }
+
+# Derived from a golden lead's own values by offline rules (leads.derive); never mapped from a
+# source. Each carries the provenance of the value it was derived from.
+DERIVED_FIELDS: dict[str, Kind] = {
+    "email_class": Kind.TEXT,  # corporate | free | disposable
+    "email_role": Kind.BOOL,  # info@, sales@, ...: a mailbox, not a person
+    "email_domain": Kind.TEXT,  # registrable domain of the email address
+    "company_domain": Kind.TEXT,  # registrable domain of the website, else of a corporate email
+    "phone_type": Kind.TEXT,  # mobile | fixed_line | fixed_line_or_mobile | toll_free | voip | ...
+    "country_code": Kind.TEXT,  # ISO 3166-1 alpha-2
+    "region_code": Kind.TEXT,  # ISO 3166-2, e.g. US-CA
+    "seniority": Kind.TEXT,  # cxo | owner | vp | director | manager | senior | entry | training
+    "department": Kind.TEXT,  # engineering | sales | marketing | finance | ...
+}
+
+# Filled by enrichment providers (leads.enrichment), in one canonical company shape whatever the
+# provider. An enriched value never replaces one a higher-priority source supplied.
+ENRICHED_FIELDS: dict[str, Kind] = {
+    "company_name": Kind.TEXT,
+    "industry": Kind.TEXT,
+    "employee_count": Kind.INT,
+    "employee_range": Kind.TEXT,  # 1-10 | 11-50 | 51-200 | 201-500 | 501-1000 | 1001-5000 | 5001-10000 | 10001+
+    "revenue_range": Kind.TEXT,  # USD: 0-1M | 1M-10M | 10M-50M | 50M-100M | 100M-250M | 250M-500M | 500M-1B | 1B-10B | 10B+
+    "company_country_code": Kind.TEXT,
+    "tech_stack": Kind.LIST,
+    "founded_year": Kind.INT,
+    "linkedin_url": Kind.URL,
+    "email_status": Kind.TEXT,  # valid | invalid | accept_all | webmail | disposable | unknown (Hunter's verifier)
+}
+
+# Every field a golden lead can hold: what sinks, scoring and expectations may refer to.
+LEAD_FIELD_KINDS: dict[str, Kind] = {**FIELD_KINDS, **DERIVED_FIELDS, **ENRICHED_FIELDS}
+LEAD_FIELD_NAMES: tuple[str, ...] = tuple(LEAD_FIELD_KINDS)
 
 FIELD_NAMES: tuple[str, ...] = tuple(FIELD_KINDS)
 

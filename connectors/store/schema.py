@@ -88,7 +88,7 @@ leads = Table(
     Column("email", String(320), index=True),
     Column("lifecycle_stage", String(20)),
     Column("do_not_contact", Boolean, nullable=False, default=False),
-    Column("status", String(16), nullable=False, default="active"),  # active | retired
+    Column("status", String(16), nullable=False, default="active"),  # active | retired | merged
     Column("fields", JSON, nullable=False),
     Column("issues", JSON, nullable=False),
     Column("record_count", Integer, nullable=False),
@@ -98,6 +98,38 @@ leads = Table(
     Column("validation_status", String(16), nullable=False, server_default="pending"),  # pending|valid|quarantined
     Column("validation_issues", JSON),
     Column("validated_hash", ID),
+    # What enrichment found (field → [value, provider, fetched_at, confidence]), from which inputs.
+    Column("enrichment", JSON),
+    Column("enrichment_inputs", ID),
+    Column("enriched_at", TS),
+)
+
+identity_keys = Table(
+    "identity_keys",
+    metadata,
+    Column("key", String(400), primary_key=True),
+    Column("source", NAME, primary_key=True),
+    Column("source_id", String(255), primary_key=True),
+    Column("name", String(200)),  # the comparable name, on blocking rows only
+    Index(None, "source", "source_id"),
+)
+
+lead_merges = Table(
+    "lead_merges",
+    metadata,
+    Column("merged_lead_id", String(32), primary_key=True),
+    Column("survivor_lead_id", String(32), nullable=False, index=True),
+    Column("reason", String(200), nullable=False),
+    Column("merged_at", TS, nullable=False),
+    Column("run_id", ID, nullable=False),
+)
+
+rate_limits = Table(
+    "rate_limits",
+    metadata,
+    Column("name", NAME, primary_key=True),
+    Column("tokens", Float, nullable=False),
+    Column("updated_at", Float, nullable=False),  # epoch seconds of the last refill
 )
 
 lead_links = Table(
