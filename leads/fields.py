@@ -90,7 +90,8 @@ ENRICHED_FIELDS: dict[str, Kind] = {
     "industry": Kind.TEXT,
     "employee_count": Kind.INT,
     "employee_range": Kind.TEXT,  # 1-10 | 11-50 | 51-200 | 201-500 | 501-1000 | 1001-5000 | 5001-10000 | 10001+
-    "revenue_range": Kind.TEXT,  # USD: 0-1M | 1M-10M | 10M-50M | 50M-100M | 100M-250M | 250M-500M | 500M-1B | 1B-10B | 10B+
+    # USD: 0-1M | 1M-10M | 10M-50M | 50M-100M | 100M-250M | 250M-500M | 500M-1B | 1B-10B | 10B+
+    "revenue_range": Kind.TEXT,
     "company_country_code": Kind.TEXT,
     "tech_stack": Kind.LIST,
     "founded_year": Kind.INT,
