@@ -1,4 +1,4 @@
-"""The nightly lead sync: extract, validate, normalize, validate, gate, sync, report."""
+"""The nightly lead sync: extract, validate, normalize and resolve, enrich, validate, gate, sync, report."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from prefect import flow
 from prefect.runtime import flow_run
 from prefect.task_runners import ThreadPoolTaskRunner
 
+from tasks.enrich import enrich_leads
 from tasks.extract import extract_source
 from tasks.gates import evaluate_gates
 from tasks.normalize import normalize_leads
@@ -35,6 +36,8 @@ def lead_sync(config_path: str = "leads.yaml", dry_run: bool = False) -> dict[st
     counts["sources"] = collect({n: extract_source.submit(ctx, n) for n in sources}, problems)
     checks = collect({n: validate_source_records.submit(ctx, n) for n in sources}, problems)
     counts["normalize"] = collect({"normalize": normalize_leads.submit(ctx)}, problems)["normalize"]
+    counts["enrich"] = collect({"enrich": enrich_leads.submit(ctx)}, problems)["enrich"]
+    problems.extend(counts["enrich"].get("problems", []) if counts["enrich"] else [])
     checks |= collect({"leads": validate_golden_leads.submit(ctx)}, problems)
     counts |= validation_counts(checks)
     counts["gates"] = evaluate_gates(ctx, {"sources": counts["sources"], "validation_results": list(checks.values())})

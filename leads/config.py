@@ -24,6 +24,7 @@ Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 FieldName = Literal[FIELD_NAMES]  # type: ignore[valid-type]
 LeadFieldName = Literal[LEAD_FIELD_NAMES]  # type: ignore[valid-type]
 EnrichedFieldName = Literal[tuple(ENRICHED_FIELDS)]  # type: ignore[valid-type]
+WaterfallFieldName = Literal[(*ENRICHED_FIELDS, "seniority", "department")]  # type: ignore[valid-type]
 # PDL's job_title_levels, the taxonomy providers and our title rules share.
 SENIORITY_LEVELS: tuple[str, ...] = (
     "cxo",
@@ -367,7 +368,7 @@ class EnrichmentConfig(_Strict):
 
     enabled: bool = True
     providers: dict[Name, ProviderConfig] = Field(default_factory=dict)
-    waterfall: dict[EnrichedFieldName, list[Name]] = Field(default_factory=dict)
+    waterfall: dict[WaterfallFieldName, list[Name]] = Field(default_factory=dict)
     ttl: Any = timedelta(days=90)  # how long a hit is reused, and a lead counts as enriched
     miss_ttl: Any = timedelta(days=30)  # how long a "no match" is believed
     skip_email_classes: list[Literal["free", "disposable"]] = Field(default_factory=lambda: ["free", "disposable"])

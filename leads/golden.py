@@ -3,6 +3,8 @@
 Rules, per field:
 - a valid value beats an invalid one; an invalid value survives only when nothing valid exists,
   so its reason stays visible;
+- then the source the config trusts more wins (identity.source_priority, per field overrides in
+  identity.field_priority); unlisted sources rank after listed ones, enrichment providers last;
 - otherwise the most recent record wins; records observed at the same time are ordered by
   source name, then record id, so the result never depends on the order they were read in and
   a tie never mixes fields of two records;
@@ -14,23 +16,53 @@ Rules, per field:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
+from leads.derive import derive_fields
 from leads.fields import ATTRIBUTION_FIELDS, FIRST_TOUCH_FIELDS, STICKY_TRUE_FIELDS
 from leads.identity import lead_id_for
 from leads.lifecycle import Stage, forward_only
 from leads.model import FieldValue, Lead, NormalizedRecord
+from leads.titles import TitleRules
 
 _GROUPED = frozenset(ATTRIBUTION_FIELDS) | frozenset(FIRST_TOUCH_FIELDS) | frozenset(STICKY_TRUE_FIELDS)
+
+
+@dataclass(frozen=True)
+class SourcePriority:
+    """Which source's value a lead keeps. Lower rank wins; equal ranks fall back to recency."""
+
+    order: tuple[str, ...] = ()
+    per_field: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    late: frozenset[str] = frozenset()  # enrichment providers: after every source unless listed
+
+    @classmethod
+    def from_lists(
+        cls, order: Iterable[str], per_field: Mapping[str, Iterable[str]], late: Iterable[str] = ()
+    ) -> SourcePriority:
+        return cls(tuple(order), {f: tuple(v) for f, v in per_field.items()}, frozenset(late))
+
+    def rank(self, field_name: str, source: str) -> int:
+        order = self.per_field.get(field_name, self.order)
+        if source in order:
+            return order.index(source)
+        return len(order) + (1 if source in self.late else 0)
+
+
+NO_PRIORITY = SourcePriority()
 
 
 def _recency(record: NormalizedRecord) -> tuple:
     return (record.observed_at, record.ref.source, record.ref.source_id)
 
 
-def _best(candidates: list[tuple[int, FieldValue]]) -> FieldValue:
-    """candidates: (rank of the record in recency order, value). Valid first, then most recent."""
-    return max(candidates, key=lambda c: (c[1].is_valid, c[0]))[1]
+def _best(name: str, candidates: list[tuple[int, FieldValue]], priority: SourcePriority) -> FieldValue:
+    """candidates: (rank of the record in recency order, value). Valid first, then the trusted
+    source, then the most recent."""
+    if len(candidates) == 1:
+        return candidates[0][1]
+    return max(candidates, key=lambda c: (c[1].is_valid, -priority.rank(name, c[1].source), c[0]))[1]
 
 
 def _earliest(by_time: Sequence[NormalizedRecord], name: str) -> FieldValue | None:
@@ -39,7 +71,14 @@ def _earliest(by_time: Sequence[NormalizedRecord], name: str) -> FieldValue | No
     return next((fv for fv in values if fv.is_valid), values[0] if values else None)
 
 
-def merge_records(identity_key: str, records: Sequence[NormalizedRecord], previous_stage: Stage | None = None) -> Lead:
+def merge_records(
+    identity_key: str,
+    records: Sequence[NormalizedRecord],
+    previous_stage: Stage | None = None,
+    *,
+    lead_id: str | None = None,
+    priority: SourcePriority = NO_PRIORITY,
+) -> Lead:
     if not records:
         raise ValueError(f"no records to merge for {identity_key}")
     by_time = sorted(records, key=_recency)
@@ -51,7 +90,7 @@ def merge_records(identity_key: str, records: Sequence[NormalizedRecord], previo
             if name not in _GROUPED:
                 candidates.setdefault(name, []).append((rank, fv))
     for name, options in candidates.items():
-        fields[name] = _best(options)
+        fields[name] = _best(name, options, priority)
 
     for name in FIRST_TOUCH_FIELDS:
         first = _earliest(by_time, name)
@@ -81,12 +120,49 @@ def merge_records(identity_key: str, records: Sequence[NormalizedRecord], previo
         fields["lifecycle_stage"] = FieldValue(stage.value, origin.source, origin.observed_at)
 
     return Lead(
-        lead_id=lead_id_for(identity_key),
+        lead_id=lead_id or lead_id_for(identity_key),
         identity_key=identity_key,
         fields=dict(sorted(fields.items())),
         lifecycle_stage=stage,
         records=tuple(r.ref for r in by_time),
     )
+
+
+def fold_enrichment(
+    fields: dict[str, FieldValue], enrichment: Mapping[str, FieldValue], priority: SourcePriority
+) -> dict[str, FieldValue]:
+    """Add what enrichment found. An enriched value fills a field that is empty or invalid, and
+    replaces a valid one only when its provider outranks the value's source (by default never:
+    providers rank after every source)."""
+    out = dict(fields)
+    for name, found in enrichment.items():
+        have = out.get(name)
+        if have is None or not have.is_valid or priority.rank(name, found.source) < priority.rank(name, have.source):
+            out[name] = found
+    return dict(sorted(out.items()))
+
+
+@dataclass(frozen=True)
+class LeadRules:
+    """The config-dependent rules a golden lead is built with."""
+
+    priority: SourcePriority = NO_PRIORITY
+    titles: TitleRules = field(default_factory=TitleRules)
+
+
+def build_lead(
+    lead_id: str,
+    identity_key: str,
+    records: Sequence[NormalizedRecord],
+    previous_stage: Stage | None,
+    rules: LeadRules,
+    enrichment: Mapping[str, FieldValue] | None = None,
+) -> Lead:
+    """Merge the records, derive the offline fields, then fold in what enrichment found."""
+    lead = merge_records(identity_key, records, previous_stage, lead_id=lead_id, priority=rules.priority)
+    fields = {**lead.fields, **derive_fields(lead.fields, rules.titles)}
+    lead.fields = fold_enrichment(fields, enrichment or {}, rules.priority)
+    return lead
 
 
 def lead_fingerprint(lead: Lead, fields_json: dict | None = None) -> dict:

@@ -1,26 +1,31 @@
 """Turn a source's mapped values into clean, typed field values.
 
 Cleaning is deliberately conservative: whitespace and placeholder values go, emails are validated
-(syntax only, no DNS) and normalized, names get sane casing, booleans, timestamps and stages are
-parsed. A value that fails is kept raw with the reason. Every parser is memoised by input value,
-because exports repeat the same countries, titles and companies thousands of times.
+(syntax only, no DNS) and normalized, names get sane casing, booleans, integers, lists,
+timestamps and stages are parsed, countries become pycountry's canonical name and phones E.164
+(in the record's own country when written without "+"). A value that fails is kept raw with the
+reason. Every parser is memoised by input value, because exports repeat the same countries,
+titles and companies thousands of times.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from email_validator import EmailNotValidError, validate_email
 from nameparser import HumanName
 
+from leads.emails import validate_address
 from leads.fields import FIELD_KINDS, Kind
+from leads.geo import country
 from leads.identity import identity_key
 from leads.lifecycle import Stage, parse_stage
 from leads.model import FieldValue, NormalizedRecord, RecordRef
+from leads.phones import normalize_phone
 from leads.timeparse import parse_timestamp
 
 # Values exports use to mean "nothing here". Compared lowercased.
@@ -51,6 +56,10 @@ PLACEHOLDERS = frozenset(
 _SPACES = re.compile(r"\s+")
 _TRUE = frozenset({"true", "yes", "y", "1", "t", "on"})
 _FALSE = frozenset({"false", "no", "n", "0", "f", "off"})
+_INT = re.compile(r"[+-]?[0-9]+")
+_GROUPED_INT = re.compile(r"[+-]?[0-9]{1,3}(?:[, ][0-9]{3})+")  # 1,234,567 or 1 234 567
+_WHOLE_DECIMAL = re.compile(r"[+-]?[0-9]+\.0+")  # 42.0: a spreadsheet's integer
+_LIST_SEPARATORS = re.compile(r"[;,]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,15 +90,56 @@ def clean_name(raw: str) -> str | None:
 
 @lru_cache(maxsize=4096)
 def normalize_email(raw: str) -> tuple[str | None, str | None]:
-    """(normalized address, None) or (None, reason). The domain is lowercased, the local part kept."""
+    """(normalized address, None) or (None, reason). The domain is lowercased, the local part kept.
+
+    Validation is email-validator's (leads.emails.validate_address: the same verdict and result
+    as validate_email without DNS, with the domain check memoised per domain).
+    """
     text = clean_text(raw)
     if text is None:
         return None, None
-    try:
-        result = validate_email(text, check_deliverability=False)
-    except EmailNotValidError as exc:
-        return None, f"not a valid email address: {exc}"
-    return result.normalized, None
+    return validate_address(text)
+
+
+@lru_cache(maxsize=16384)
+def normalize_country(text: str) -> tuple[str, str | None]:
+    """(canonical country name, None), e.g. "usa" → "United States", or (text, reason)."""
+    found = country(text)
+    return (found[1], None) if found else (text, f"unknown country {text!r}")
+
+
+def region_for_phone(country_value: str | None) -> str | None:
+    """The ISO alpha-2 region a record's phone is read in: its own valid country, else none."""
+    found = country(country_value) if country_value else None
+    return found[0] if found else None
+
+
+def parse_int(text: str) -> int:
+    """An integer written as 42, +42, 1,234, 1 234 or 42.0; ValueError otherwise."""
+    if _INT.fullmatch(text):
+        return int(text)
+    if _GROUPED_INT.fullmatch(text):
+        return int(text.replace(",", "").replace(" ", ""))
+    if _WHOLE_DECIMAL.fullmatch(text):
+        return int(text.partition(".")[0])
+    raise ValueError(f"not an integer: {text!r}")
+
+
+@lru_cache(maxsize=16384)
+def _split_list(text: str) -> tuple[str, ...]:
+    return _clean_items(_LIST_SEPARATORS.split(text))
+
+
+def _clean_items(items: Any) -> tuple[str, ...]:
+    """Items cleaned, blanks dropped, duplicates dropped, order kept."""
+    out: dict[str, None] = {}
+    for item in items:
+        if item is None or isinstance(item, list | tuple | dict):
+            continue
+        text = clean_text(str(item).lower() if isinstance(item, bool) else str(item))
+        if text is not None:
+            out[text] = None
+    return tuple(out)
 
 
 @lru_cache(maxsize=16384)
@@ -107,25 +157,51 @@ def _parse_bool(text: str) -> bool:
     raise ValueError(f"not a boolean: {text!r}")
 
 
-def _normalize_value(name: str, raw: Any, stage_aliases: dict[str, Stage] | None, tz: str) -> tuple[Any, str | None]:
-    """(value, None) when valid, (raw, reason) when not, (None, None) when blank."""
-    kind = FIELD_KINDS[name]
-    if isinstance(raw, bool):
-        if kind is Kind.BOOL:
-            return raw, None
-        raw = str(raw).lower()
-    elif isinstance(raw, int | float):
-        raw = str(raw)
-    text = clean_text(raw)
+def normalize_value(
+    kind: Kind,
+    raw: Any,
+    stage_aliases: dict[str, Stage] | None = None,
+    tz: str = "UTC",
+    region: str | None = None,
+) -> tuple[Any, str | None]:
+    """(value, None) when valid, (raw, reason) when not, (None, None) when blank.
+
+    region: the ISO alpha-2 country a phone without "+" is read in (Kind.PHONE only).
+    """
+    if kind is Kind.LIST and isinstance(raw, list | tuple):
+        items = _clean_items(raw)
+        return (list(items), None) if items else (None, None)
+    if isinstance(raw, dict | list | tuple):
+        return (raw, f"expected a single value, got a {type(raw).__name__}") if raw else (None, None)
+    if kind is Kind.LIST:
+        items = _split_list(_as_text(raw))
+        return (list(items), None) if items else (None, None)
+    if kind is Kind.INT and isinstance(raw, int | float) and not isinstance(raw, bool):
+        if isinstance(raw, float) and not (math.isfinite(raw) and raw.is_integer()):
+            return raw, f"not an integer: {raw!r}"
+        return int(raw), None
+    if kind is Kind.BOOL and isinstance(raw, bool):
+        return raw, None
+    text = clean_text(_as_text(raw))
     if text is None:
         return None, None
     if kind is Kind.EMAIL:
-        email, reason = normalize_email(raw)
+        email, reason = normalize_email(text)
         return (email, None) if reason is None else (text, reason)
     if kind is Kind.NAME:
-        return clean_name(raw), None
+        return clean_name(text), None
     if kind is Kind.URL:
         return text.lower(), None
+    if kind is Kind.COUNTRY:
+        return normalize_country(text)
+    if kind is Kind.PHONE:
+        phone, reason = normalize_phone(text, region)
+        return (phone, None) if reason is None else (text, reason)
+    if kind is Kind.INT:
+        try:
+            return parse_int(text), None
+        except ValueError as exc:
+            return text, str(exc)
     if kind is Kind.BOOL:
         try:
             return _parse_bool(text), None
@@ -142,6 +218,15 @@ def _normalize_value(name: str, raw: Any, stage_aliases: dict[str, Stage] | None
     return text, None
 
 
+def _as_text(raw: Any) -> str:
+    """Exports send numbers and booleans where text is expected: 3.5 → "3.5", True → "true"."""
+    if isinstance(raw, str):
+        return raw
+    if isinstance(raw, bool):
+        return str(raw).lower()
+    return str(raw)
+
+
 def normalize_record(
     ref: RecordRef,
     observed_at: datetime,
@@ -150,11 +235,15 @@ def normalize_record(
     tz: str = "UTC",
 ) -> NormalizedRecord | Rejected:
     """Normalize one record's mapped values and give it its identity key."""
+    region = None
+    if mapped.get("country") is not None:
+        place, reason = normalize_value(Kind.COUNTRY, mapped["country"])
+        region = region_for_phone(place) if reason is None else None
     values: dict[str, FieldValue] = {}
     for name, raw in mapped.items():
         if raw is None:
             continue
-        value, reason = _normalize_value(name, raw, stage_aliases, tz)
+        value, reason = normalize_value(FIELD_KINDS[name], raw, stage_aliases, tz, region)
         if value is not None:
             values[name] = FieldValue(value, ref.source, observed_at, reason)
     _fill_name_parts(values, ref.source, observed_at)
@@ -162,9 +251,10 @@ def normalize_record(
     email = values.get("email")
     phone = values.get("phone")
     has_email = email is not None and email.is_valid
-    if not has_email and phone is None:
-        why = f"email {email.invalid}" if email is not None else "no email"
-        return Rejected(f"cannot be identified or contacted: {why} and no phone")
+    if not has_email and (phone is None or not phone.is_valid):
+        why_email = f"email {email.invalid}" if email is not None else "no email"
+        why_phone = f"phone {phone.invalid}" if phone is not None else "no phone"
+        return Rejected(f"cannot be identified or contacted: {why_email} and {why_phone}")
     return NormalizedRecord(ref, observed_at, values, identity_key(ref, email.value if has_email else None))
 
 

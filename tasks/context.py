@@ -12,10 +12,13 @@ from pathlib import Path
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
+from connectors.enrichment.registry import used_providers
 from connectors.secrets import resolve
 from connectors.store.engine import get_engine
 from connectors.store.leases import acquire, release
-from leads.config import AppConfig, SecretRef, load_config
+from leads.config import AppConfig, ReferenceTableProviderConfig, SecretRef, load_config
+from leads.golden import LeadRules, SourcePriority
+from leads.titles import TitleRules
 
 DATABASE_URL_ENV = "LEADS_DATABASE_URL"
 
@@ -27,6 +30,8 @@ class RunContext:
     sink_urls: dict[str, SecretStr]
     run_id: str
     dry_run: bool = False
+    provider_keys: dict[str, SecretStr] = field(default_factory=dict)  # enrichment API keys
+    reference_urls: dict[str, SecretStr | None] = field(default_factory=dict)  # reference tables elsewhere
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def engine(self) -> Engine:
@@ -56,6 +61,21 @@ class RunContext:
         return self.config.runs_dir / self.run_id
 
 
+def lead_rules(config: AppConfig) -> LeadRules:
+    """Survivorship priority and title rules from the config, built once per config."""
+    rules = _RULES.get(id(config))
+    if rules is None or rules[0] is not config:
+        priority = SourcePriority.from_lists(
+            config.identity.source_priority, config.identity.field_priority, late=config.enrichment.providers
+        )
+        rules = (config, LeadRules(priority, TitleRules(config.titles)))
+        _RULES[id(config)] = rules
+    return rules[1]
+
+
+_RULES: dict[int, tuple[AppConfig, LeadRules]] = {}
+
+
 def load_run_config(path: str | Path) -> AppConfig:
     """The config file, with LEADS_DATABASE_URL (when set) taking the place of store.url."""
     config = load_config(path)
@@ -69,4 +89,13 @@ def build_context(config: AppConfig, run_id: str, dry_run: bool = False) -> RunC
     store_url = resolve(config.store.url, "store.url")
     assert store_url is not None  # store.url always has a default
     sink_urls = {name: resolve(sink.url, f"sinks.{name}.url") or store_url for name, sink in config.sinks.items()}
-    return RunContext(config, store_url, sink_urls, run_id, dry_run)
+    keys: dict[str, SecretStr] = {}
+    tables: dict[str, SecretStr | None] = {}
+    if config.enrichment.enabled:
+        for name in used_providers(config.enrichment):
+            provider = config.enrichment.providers[name]
+            if isinstance(provider, ReferenceTableProviderConfig):
+                tables[name] = resolve(provider.url, f"enrichment.providers.{name}.url")
+            else:
+                keys[name] = resolve(provider.api_key, f"enrichment.providers.{name}.api_key")  # type: ignore[assignment]
+    return RunContext(config, store_url, sink_urls, run_id, dry_run, keys, tables)

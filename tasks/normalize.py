@@ -20,17 +20,20 @@ from sqlalchemy import Connection
 
 from connectors.files.mapping import mapping_hash, to_fields
 from connectors.store import golden as store
+from connectors.store import identity
 from connectors.store.landing import QuarantineEntry, quarantine_rows
 from connectors.store.leases import LeaseHeld
 from leads.config import FileSourceConfig
-from leads.golden import lead_fingerprint, merge_records
+from leads.enriched import enrichment_fields
+from leads.golden import build_lead, lead_fingerprint
 from leads.hashing import stable_hash
-from leads.identity import lead_id_for
+from leads.identity import MatchKeys, PersonName, match_keys, name_score
 from leads.lifecycle import Stage
 from leads.model import Lead, NormalizedRecord, RecordRef
 from leads.normalize import Rejected, normalize_record
+from leads.resolve import Assignment, assign_ids, candidate_ids, cluster
 from tasks import progress
-from tasks.context import RunContext
+from tasks.context import RunContext, lead_rules
 
 LEASE = "stage:normalize"
 
@@ -44,6 +47,7 @@ class NormalizeCounts:
     leads_updated: int = 0
     leads_unchanged: int = 0
     leads_retired: int = 0
+    leads_merged: int = 0
     seconds: float = 0.0
 
 
@@ -109,27 +113,80 @@ def _apply_batch(
     counts.rejected += len(rejected)
 
     batch_refs = [RecordRef(source, row.source_id) for row in batch]
+    resolution = _resolve(ctx, conn, batch_refs, fresh)
+    _write_leads(ctx, conn, resolution, counts, now)
+    store.unlink(conn, [ref for ref in batch_refs if ref not in fresh])
+    identity.write_keys(conn, resolution.fresh_keys)
+    store.mark_normalized(conn, source, marks, mh)
+    quarantine_rows(conn, source, "normalize", rejected, ctx.run_id, now)
+
+
+@dataclass(slots=True)
+class _Resolution:
+    assignment: Assignment
+    records: dict[RecordRef, NormalizedRecord]  # every record of every lead the batch touched
+    fresh_keys: dict[RecordRef, MatchKeys]
+    before: dict[str, Any]  # stored state of the leads involved
+
+
+def _resolve(
+    ctx: RunContext, conn: Connection, batch_refs: list[RecordRef], fresh: dict[RecordRef, NormalizedRecord]
+) -> _Resolution:
+    """Find every lead the batch touches, regroup their records into people, and name them."""
+    fuzzy = ctx.config.identity.fuzzy
+    threshold = fuzzy.threshold if fuzzy.enabled else None
+    fresh_keys = {ref: match_keys(rec.values) for ref, rec in fresh.items()}
+    prior = store.links_of(conn, batch_refs)
+    identity.forget_keys(conn, batch_refs)
+
+    near = identity.holders(conn, {k for mk in fresh_keys.values() for k in mk.keys})
+    if threshold is not None:
+        near |= _fuzzy_neighbours(conn, fresh_keys, threshold)
+    affected = set(prior.values()) | set(near.values())
+
     in_batch = set(batch_refs)
-    old_links = store.links_of(conn, batch_refs)
-    affected = {lead_id_for(r.identity_key) for r in fresh.values()} | set(old_links.values())
+    others = {ref: lead for ref, lead in store.records_of_leads(conn, affected).items() if ref not in in_batch}
+    records = {ref: NormalizedRecord.from_json(ref, data) for ref, data in store.normalized_of(conn, others).items()}
+    members = {ref: match_keys(rec.values) for ref, rec in records.items()} | fresh_keys
+    records |= fresh
 
-    # Every record of every affected lead; the batch's records count in their new normal form.
-    others = [ref for ref in store.records_of_leads(conn, affected) if ref not in in_batch]
-    groups: dict[str, list[NormalizedRecord]] = defaultdict(list)
-    for ref, data in store.normalized_of(conn, others).items():
-        rec = NormalizedRecord.from_json(ref, data)
-        groups[rec.identity_key].append(rec)
-    for rec in fresh.values():
-        groups[rec.identity_key].append(rec)
+    clusters = cluster(list(members.items()), threshold)
+    candidates = {i for c in clusters for i in candidate_ids(c.primary_key)}
+    before = store.stored_leads(conn, affected | candidates)
+    taken = identity.existing_ids(conn, candidates) - affected
+    ages = {lead: row.created_at for lead, row in before.items()}
+    assignment = assign_ids(clusters, prior | others, affected, ages, taken)
+    return _Resolution(assignment, records, fresh_keys, before)
 
-    before = store.stored_leads(conn, {lead_id_for(k) for k in groups} | affected)
-    rows = []
-    for key, records in groups.items():
-        lead_id = lead_id_for(key)
-        prior = before.get(lead_id)
-        lead = merge_records(key, records, Stage(prior.lifecycle_stage) if prior and prior.lifecycle_stage else None)
+
+def _fuzzy_neighbours(
+    conn: Connection, fresh_keys: dict[RecordRef, MatchKeys], threshold: float
+) -> dict[RecordRef, str]:
+    """Stored records at the same corporate domain whose name is close to a fresh record's."""
+    wanted: dict[str, set[PersonName]] = defaultdict(set)
+    for keys in fresh_keys.values():
+        if keys.block and keys.name:
+            wanted[keys.block].add(keys.name)
+    found: dict[RecordRef, str] = {}
+    for block, name, ref, lead in identity.block_members(conn, wanted):
+        if any(name_score(mine, name) >= threshold for mine in wanted[block]):
+            found[ref] = lead
+    return found
+
+
+def _write_leads(ctx: RunContext, conn: Connection, res: _Resolution, counts: NormalizeCounts, now: Any) -> None:
+    rules = lead_rules(ctx.config)
+    rows, links, reasons = [], {}, {}
+    for lead_id, group in res.assignment.clusters.items():
+        prior = res.before.get(lead_id)
+        stage = Stage(prior.lifecycle_stage) if prior is not None and prior.lifecycle_stage else None
+        enrichment = enrichment_fields(prior.enrichment) if prior is not None else None
+        records = [res.records[ref] for ref in group.refs]
+        lead = build_lead(lead_id, group.primary_key, records, stage, rules, enrichment)
         fields_json = {n: fv.to_json() for n, fv in lead.fields.items()}
         content_hash = stable_hash(lead_fingerprint(lead, fields_json))
+        links |= dict.fromkeys(group.refs, lead_id)
+        reasons |= group.reasons
         if prior is None:
             counts.leads_created += 1
         elif prior.content_hash == content_hash and prior.status == "active":
@@ -138,14 +195,11 @@ def _apply_batch(
         else:
             counts.leads_updated += 1
         rows.append(_lead_row(lead, fields_json, content_hash, now))
-
     store.write_leads(conn, rows)
-    reason = {ref: rec.identity_key.split(":", 1)[0] for ref, rec in fresh.items()}
-    store.write_links(conn, {ref: lead_id_for(rec.identity_key) for ref, rec in fresh.items()}, reason, now)
-    store.unlink(conn, [ref for ref in batch_refs if ref not in fresh])
-    counts.leads_retired += store.retire_orphans(conn, affected - {lead_id_for(k) for k in groups}, now)
-    store.mark_normalized(conn, source, marks, mh)
-    quarantine_rows(conn, source, "normalize", rejected, ctx.run_id, now)
+    store.write_links(conn, links, reasons, now)
+    identity.record_merges(conn, res.assignment.merges, now, ctx.run_id)
+    counts.leads_merged += len(res.assignment.merges)
+    counts.leads_retired += identity.retire(conn, res.assignment.orphaned, now)
 
 
 def _lead_row(lead: Lead, fields_json: dict[str, Any], content_hash: str, now: Any) -> dict[str, Any]:

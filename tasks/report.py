@@ -196,7 +196,12 @@ def collect(futures: dict[str, Any], problems: list[str]) -> dict[str, dict[str,
 
 def run_status(counts: dict[str, Any]) -> str:
     """failed: a stage failed; gated: a gate tripped (nothing was synced); else completed."""
-    stages = [*counts.get("sources", {}).values(), counts.get("normalize") or {}, *counts.get("sinks", {}).values()]
+    stages = [
+        *counts.get("sources", {}).values(),
+        counts.get("normalize") or {},
+        counts.get("enrich") or {},
+        *counts.get("sinks", {}).values(),
+    ]
     if any(s.get("status") == "failed" for s in stages):
         return "failed"
     return "gated" if any(g["tripped"] for g in counts.get("gates", [])) else "completed"

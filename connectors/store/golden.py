@@ -42,7 +42,7 @@ def fetch_pending(conn: Connection, source: str, mapping_hash: str, after: str |
     return list(conn.execute(query))
 
 
-def _by_source(refs: Iterable[RecordRef]) -> dict[str, list[str]]:
+def by_source(refs: Iterable[RecordRef]) -> dict[str, list[str]]:
     grouped: dict[str, list[str]] = defaultdict(list)
     for ref in refs:
         grouped[ref.source].append(ref.source_id)
@@ -52,7 +52,7 @@ def _by_source(refs: Iterable[RecordRef]) -> dict[str, list[str]]:
 def _by_refs(conn: Connection, table: Any, value: Any, refs: Iterable[RecordRef], *where: Any) -> dict[RecordRef, Any]:
     """`value` of `table` for each (source, source_id) found, in batches of ids per source."""
     out: dict[RecordRef, Any] = {}
-    for source, ids in _by_source(refs).items():
+    for source, ids in by_source(refs).items():
         for chunk in batched(ids, 900):
             rows = conn.execute(
                 select(table.c.source_id, value.label("value")).where(
@@ -91,7 +91,12 @@ def stored_leads(conn: Connection, lead_ids: Iterable[str]) -> dict[str, Any]:
     for chunk in batched(lead_ids, 900):
         rows = conn.execute(
             select(
-                leads.c.lead_id, leads.c.lifecycle_stage, leads.c.content_hash, leads.c.created_at, leads.c.status
+                leads.c.lead_id,
+                leads.c.lifecycle_stage,
+                leads.c.content_hash,
+                leads.c.created_at,
+                leads.c.status,
+                leads.c.enrichment,
             ).where(leads.c.lead_id.in_(chunk))
         )
         out.update({r.lead_id: r for r in rows})
@@ -111,25 +116,11 @@ def write_links(conn: Connection, links: dict[RecordRef, str], reason_of: dict[R
 
 
 def unlink(conn: Connection, refs: Iterable[RecordRef]) -> None:
-    for source, ids in _by_source(refs).items():
+    for source, ids in by_source(refs).items():
         for chunk in batched(ids, 900):
             conn.execute(
                 lead_links.delete().where(and_(lead_links.c.source == source, lead_links.c.source_id.in_(chunk)))
             )
-
-
-def retire_orphans(conn: Connection, lead_ids: Iterable[str], now: datetime) -> int:
-    """Leads left with no source record (every record moved away or was rejected) are retired."""
-    lead_ids = list(lead_ids)
-    linked = set(records_of_leads(conn, lead_ids).values())
-    orphans = [i for i in lead_ids if i not in linked]
-    for chunk in batched(orphans, 900):
-        conn.execute(
-            update(leads)
-            .where(and_(leads.c.lead_id.in_(chunk), leads.c.status == "active"))
-            .values(status="retired", updated_at=now)
-        )
-    return len(orphans)
 
 
 def mark_normalized(conn: Connection, source: str, items: Sequence[dict[str, Any]], mapping_hash: str) -> None:

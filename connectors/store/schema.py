@@ -84,7 +84,7 @@ leads = Table(
     "leads",
     metadata,
     Column("lead_id", String(32), primary_key=True),
-    Column("identity_key", String(400), nullable=False, unique=True),
+    Column("identity_key", String(400), nullable=False, index=True),  # the strongest key it holds
     Column("email", String(320), index=True),
     Column("lifecycle_stage", String(20)),
     Column("do_not_contact", Boolean, nullable=False, default=False),

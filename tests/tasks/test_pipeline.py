@@ -154,7 +154,7 @@ def test_changing_the_mapping_renormalizes_and_resyncs(config, database_url, tmp
         assert conn.execute(text("SELECT count(*) FROM crm_leads WHERE job_title IS NOT NULL")).scalar_one() == 0
 
 
-def test_records_sharing_an_email_are_one_lead_and_moving_away_retires_it(tmp_path, database_url):
+def test_records_sharing_an_email_are_one_lead_and_come_apart_when_they_no_longer_do(tmp_path, database_url):
     rows = [crm_row(1, email="Same@Corp.example"), crm_row(2, email=" same@corp.EXAMPLE ", modified="2026-10-03 10:00")]
     csv = write_crm(tmp_path / "crm.csv", rows)
     config = write_config(tmp_path, database_url, {"crm": crm_source(csv)})
@@ -172,10 +172,13 @@ def test_records_sharing_an_email_are_one_lead_and_moving_away_retires_it(tmp_pa
         ],
     )
     counts = run_pipeline(config, "run-2")
-    assert counts["normalize"]["leads_created"] == 2 and counts["normalize"]["leads_retired"] == 1
+    # The lead splits: the part holding its first record keeps its id, the other is a new lead.
+    assert counts["normalize"]["leads_created"] == 1 and counts["normalize"]["leads_updated"] == 1
+    assert counts["normalize"]["leads_retired"] == 0 and counts["normalize"]["leads_merged"] == 0
     with get_engine(database_url).connect() as conn:
-        statuses = sorted(r.status for r in conn.execute(select(leads)))
-    assert statuses == ["active", "active", "retired"]
+        rows = {r.email: r for r in conn.execute(select(leads))}
+    assert sorted(r.status for r in rows.values()) == ["active", "active"]
+    assert rows["other@corp.example"].lead_id == lead.lead_id
 
 
 def test_a_source_held_by_another_run_is_skipped_untouched(config, database_url):

@@ -51,6 +51,10 @@ def upgrade() -> None:
     )
 
     with op.batch_alter_table("leads") as batch:
+        # A lead's identity key is now the strongest key of its records, which moves as records
+        # join and leave; uniqueness is kept by identity_keys, so the column only needs an index.
+        batch.drop_constraint("uq_leads_identity_key", type_="unique")
+        batch.create_index(batch.f("ix_leads_identity_key"), ["identity_key"], unique=False)
         batch.add_column(sa.Column("enrichment", sa.JSON(), nullable=True))
         batch.add_column(sa.Column("enrichment_inputs", sa.String(64), nullable=True))
         batch.add_column(sa.Column("enriched_at", sa.DateTime(timezone=True), nullable=True))
@@ -61,6 +65,8 @@ def downgrade() -> None:
         batch.drop_column("enriched_at")
         batch.drop_column("enrichment_inputs")
         batch.drop_column("enrichment")
+        batch.drop_index(batch.f("ix_leads_identity_key"))
+        batch.create_unique_constraint("uq_leads_identity_key", ["identity_key"])
     op.drop_table("rate_limits")
     op.drop_table("lead_merges")
     op.drop_table("identity_keys")
