@@ -106,8 +106,29 @@ _STAGE_KEYS = {
     "extract": ("read", "new", "changed", "unchanged", "quarantined", "seconds"),
     "validate": ("rows", "", "", "", "quarantined", ""),
     "normalize": ("records", "leads_created", "leads_updated", "leads_unchanged", "rejected", "seconds"),
+    "enrich": ("leads", "enriched", "deferred", "reused", "skipped_total", "seconds"),
     "sync": ("pending", "created", "updated", "unchanged", "rejected", "seconds"),
 }
+
+
+def _print_identity_and_enrichment(counts: dict[str, Any]) -> None:
+    norm, enrich = counts.get("normalize") or {}, counts.get("enrich") or {}
+    if norm.get("leads_merged"):
+        out.print(f"Identity: {norm['leads_merged']} leads merged into others (recorded in lead_merges).")
+    if enrich.get("filled"):
+        filled = ", ".join(f"{f} {n}" for f, n in sorted(enrich["filled"].items()))
+        out.print(f"Enrichment filled: {filled}.", highlight=False)
+    if enrich.get("skipped"):
+        skipped = ", ".join(f"{why} {n}" for why, n in sorted(enrich["skipped"].items()))
+        out.print(f"Enrichment skipped (nothing spent): {skipped}.", highlight=False)
+    for name, use in (enrich.get("providers") or {}).items():
+        if use.get("lookups"):
+            out.print(
+                f"Provider {name}: {use['lookups']} lookups, {use['cache_hits']} from cache, {use['hits']} hits, "
+                f"{use['misses']} misses, {use['credits']:g} credits"
+                + (f", {use['over_budget']} over budget" if use.get("over_budget") else ""),
+                highlight=False,
+            )
 
 
 def _print_summary(counts: dict[str, Any], config: AppConfig) -> None:
@@ -121,15 +142,21 @@ def _print_summary(counts: dict[str, Any], config: AppConfig) -> None:
         for scope, t in scopes.items()
     ]
     stages.append(("normalize", "leads", counts.get("normalize") or {}))
+    enrich = dict(counts.get("enrich") or {})
+    if enrich:
+        enrich["skipped_total"] = sum((enrich.get("skipped") or {}).values())
+        stages.append(("enrich", "leads", enrich))
     stages += [("sync", n, c) for n, c in counts.get("sinks", {}).items()]
     for stage, name, c in stages:
         table.add_row(stage, name, str(c.get("status", "")), *(str(c.get(k, "")) for k in _STAGE_KEYS[stage]))
     out.print(table)
     out.print(
-        "read: rows read (extract), records normalized, leads pending (sync); new/changed: records landed, "
-        "leads created/updated, rows created/updated in the sink; rejected: rows quarantined or refused.",
+        "read: rows read (extract), records normalized, leads looked at (enrich), leads pending (sync); "
+        "new/changed: records landed, leads created/updated, leads enriched/deferred to the next run, rows "
+        "created/updated in the sink; rejected: rows quarantined or refused, leads enrichment skipped.",
         style="dim",
     )
+    _print_identity_and_enrichment(counts)
     tripped = [g for g in counts.get("gates", []) if g["tripped"]]
     gates = counts.get("gates", [])
     if gates:

@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from leads.fields import ATTRIBUTION_FIELDS, FIELD_KINDS, Kind
+from leads.fields import ATTRIBUTION_FIELDS, LEAD_FIELD_KINDS, Kind
 from leads.lifecycle import Stage
 
 
@@ -47,7 +47,7 @@ def _plain(value: Any) -> Any:
 
 
 def _typed(name: str, value: Any, invalid: str | None) -> Any:
-    if invalid is None and value is not None and FIELD_KINDS.get(name) is Kind.DATETIME:
+    if invalid is None and value is not None and LEAD_FIELD_KINDS.get(name) is Kind.DATETIME:
         return _parse_time(value)
     return value
 

@@ -12,18 +12,20 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 from nameparser import HumanName
+from nameparser.config import CONSTANTS as _NAME_CONSTANTS
 
 from leads.emails import validate_address
 from leads.fields import FIELD_KINDS, Kind
 from leads.geo import country
 from leads.identity import identity_key
-from leads.lifecycle import Stage, parse_stage
+from leads.lifecycle import Stage, parse_stage, stage_key
 from leads.model import FieldValue, NormalizedRecord, RecordRef
 from leads.phones import normalize_phone
 from leads.timeparse import parse_timestamp
@@ -69,8 +71,11 @@ class Rejected:
     reason: str
 
 
+Parsed = tuple[Any, str | None]  # (value, None) valid, (raw, reason) invalid, (None, None) blank
+
+
 # Memo sizes follow how often values repeat: cleaned text and names repeat a lot (countries,
-# titles, companies); emails almost never, so their memo stays small to keep memory bounded.
+# titles, companies); emails and phones almost never, so their memos stay small to bound memory.
 @lru_cache(maxsize=65536)
 def clean_text(raw: str) -> str | None:
     text = _SPACES.sub(" ", raw).strip()
@@ -102,7 +107,7 @@ def normalize_email(raw: str) -> tuple[str | None, str | None]:
 
 
 @lru_cache(maxsize=16384)
-def normalize_country(text: str) -> tuple[str, str | None]:
+def normalize_country(text: str) -> Parsed:
     """(canonical country name, None), e.g. "usa" → "United States", or (text, reason)."""
     found = country(text)
     return (found[1], None) if found else (text, f"unknown country {text!r}")
@@ -125,29 +130,6 @@ def parse_int(text: str) -> int:
     raise ValueError(f"not an integer: {text!r}")
 
 
-@lru_cache(maxsize=16384)
-def _split_list(text: str) -> tuple[str, ...]:
-    return _clean_items(_LIST_SEPARATORS.split(text))
-
-
-def _clean_items(items: Any) -> tuple[str, ...]:
-    """Items cleaned, blanks dropped, duplicates dropped, order kept."""
-    out: dict[str, None] = {}
-    for item in items:
-        if item is None or isinstance(item, list | tuple | dict):
-            continue
-        text = clean_text(str(item).lower() if isinstance(item, bool) else str(item))
-        if text is not None:
-            out[text] = None
-    return tuple(out)
-
-
-@lru_cache(maxsize=16384)
-def split_full_name(full_name: str) -> tuple[str | None, str | None]:
-    name = HumanName(full_name)
-    return (name.first or None), (name.last or None)
-
-
 def _parse_bool(text: str) -> bool:
     low = text.lower()
     if low in _TRUE:
@@ -157,64 +139,150 @@ def _parse_bool(text: str) -> bool:
     raise ValueError(f"not a boolean: {text!r}")
 
 
+def _clean_items(items: Iterable[Any]) -> tuple[str, ...]:
+    """Items cleaned, blanks dropped, duplicates dropped, order kept."""
+    out: dict[str, None] = {}
+    for item in items:
+        if item is None or isinstance(item, _CONTAINERS):
+            continue
+        text = clean_text(_as_text(item))
+        if text is not None:
+            out[text] = None
+    return tuple(out)
+
+
+# --- per-kind parsers of one raw string, memoised by it -------------------------------------------
+
+
+@lru_cache(maxsize=65536)
+def _text(raw: str) -> Parsed:
+    return clean_text(raw), None
+
+
+@lru_cache(maxsize=65536)
+def _name(raw: str) -> Parsed:
+    return clean_name(raw), None
+
+
+@lru_cache(maxsize=65536)
+def _url(raw: str) -> Parsed:
+    text = clean_text(raw)
+    return (text.lower() if text is not None else None), None
+
+
+@lru_cache(maxsize=4096)
+def _email(raw: str) -> Parsed:
+    text = clean_text(raw)
+    if text is None:
+        return None, None
+    email, reason = validate_address(text)
+    return (email, None) if reason is None else (text, reason)
+
+
+@lru_cache(maxsize=16384)
+def _country(raw: str) -> Parsed:
+    text = clean_text(raw)
+    return normalize_country(text) if text is not None else (None, None)
+
+
+@lru_cache(maxsize=1024)
+def _bool(raw: str) -> Parsed:
+    text = clean_text(raw)
+    if text is None:
+        return None, None
+    try:
+        return _parse_bool(text), None
+    except ValueError as exc:
+        return text, str(exc)
+
+
+@lru_cache(maxsize=4096)
+def _int(raw: str) -> Parsed:
+    text = clean_text(raw)
+    if text is None:
+        return None, None
+    try:
+        return parse_int(text), None
+    except ValueError as exc:
+        return text, str(exc)
+
+
+@lru_cache(maxsize=16384)
+def _list(raw: str) -> tuple[str, ...]:
+    return _clean_items(_LIST_SEPARATORS.split(raw))
+
+
+@lru_cache(maxsize=4096)
+def _stage(raw: str) -> Parsed:
+    """The stage with the built-in spellings only; configured aliases are looked up first."""
+    text = clean_text(raw)
+    if text is None:
+        return None, None
+    stage = parse_stage(text)
+    return (stage.value, None) if stage else (text, f"unknown lifecycle stage {text!r}")
+
+
+_stage_key = lru_cache(maxsize=4096)(stage_key)
+
+_BY_TEXT: dict[Kind, Callable[[str], Parsed]] = {
+    Kind.TEXT: _text,
+    Kind.NAME: _name,
+    Kind.URL: _url,
+    Kind.EMAIL: _email,
+    Kind.COUNTRY: _country,
+    Kind.BOOL: _bool,
+    Kind.INT: _int,
+}
+_CONTAINERS = (list, tuple, dict)
+
+
 def normalize_value(
     kind: Kind,
     raw: Any,
     stage_aliases: dict[str, Stage] | None = None,
     tz: str = "UTC",
     region: str | None = None,
-) -> tuple[Any, str | None]:
+) -> Parsed:
     """(value, None) when valid, (raw, reason) when not, (None, None) when blank.
 
     region: the ISO alpha-2 country a phone without "+" is read in (Kind.PHONE only).
     """
-    if kind is Kind.LIST and isinstance(raw, list | tuple):
-        items = _clean_items(raw)
-        return (list(items), None) if items else (None, None)
-    if isinstance(raw, dict | list | tuple):
-        return (raw, f"expected a single value, got a {type(raw).__name__}") if raw else (None, None)
+    if raw.__class__ is not str:
+        if isinstance(raw, _CONTAINERS):
+            if kind is Kind.LIST and not isinstance(raw, dict):
+                items = _clean_items(raw)
+                return (list(items), None) if items else (None, None)
+            return (raw, f"expected a single value, got a {type(raw).__name__}") if raw else (None, None)
+        if kind is Kind.BOOL and isinstance(raw, bool):
+            return raw, None
+        if kind is Kind.INT and isinstance(raw, int | float) and not isinstance(raw, bool):
+            if isinstance(raw, float) and not (math.isfinite(raw) and raw.is_integer()):
+                return raw, f"not an integer: {raw!r}"
+            return int(raw), None
+        raw = _as_text(raw)
+    parser = _BY_TEXT.get(kind)
+    if parser is not None:
+        return parser(raw)
     if kind is Kind.LIST:
-        items = _split_list(_as_text(raw))
+        items = _list(raw)
         return (list(items), None) if items else (None, None)
-    if kind is Kind.INT and isinstance(raw, int | float) and not isinstance(raw, bool):
-        if isinstance(raw, float) and not (math.isfinite(raw) and raw.is_integer()):
-            return raw, f"not an integer: {raw!r}"
-        return int(raw), None
-    if kind is Kind.BOOL and isinstance(raw, bool):
-        return raw, None
-    text = clean_text(_as_text(raw))
+    text = clean_text(raw)
     if text is None:
         return None, None
-    if kind is Kind.EMAIL:
-        email, reason = normalize_email(text)
-        return (email, None) if reason is None else (text, reason)
-    if kind is Kind.NAME:
-        return clean_name(text), None
-    if kind is Kind.URL:
-        return text.lower(), None
-    if kind is Kind.COUNTRY:
-        return normalize_country(text)
     if kind is Kind.PHONE:
         phone, reason = normalize_phone(text, region)
         return (phone, None) if reason is None else (text, reason)
-    if kind is Kind.INT:
-        try:
-            return parse_int(text), None
-        except ValueError as exc:
-            return text, str(exc)
-    if kind is Kind.BOOL:
-        try:
-            return _parse_bool(text), None
-        except ValueError as exc:
-            return text, str(exc)
     if kind is Kind.DATETIME:
         try:
             return parse_timestamp(text, tz=tz), None
         except ValueError as exc:
             return text, str(exc)
     if kind is Kind.STAGE:
-        stage = parse_stage(text, stage_aliases)
-        return (stage.value, None) if stage else (text, f"unknown lifecycle stage {text!r}")
+        if stage_aliases:
+            alias = stage_aliases.get(_stage_key(text))
+            if alias is not None:
+                return alias.value, None
+        return _stage(text)
     return text, None
 
 
@@ -227,6 +295,55 @@ def _as_text(raw: Any) -> str:
     return str(raw)
 
 
+# --- names ----------------------------------------------------------------------------------------
+
+# Words that make nameparser do more than "first last": titles, suffixes, prefixes, conjunctions.
+_NAME_WORDS = frozenset(
+    w.lower()
+    for group in (
+        _NAME_CONSTANTS.titles,
+        _NAME_CONSTANTS.first_name_titles,
+        _NAME_CONSTANTS.suffix_acronyms,
+        _NAME_CONSTANTS.suffix_not_acronyms,
+        _NAME_CONSTANTS.prefixes,
+        _NAME_CONSTANTS.conjunctions,
+    )
+    for w in group
+)
+_PLAIN_WORD = re.compile(r"[^\W\d_]+")  # letters only
+
+
+def _plain_two_words(full_name: str) -> tuple[str, str] | None:
+    """The two words of a name nameparser would split trivially, else None.
+
+    HumanName costs ~200 µs per name (nameparser 2.6's pipeline), and most full names are just
+    "First Last": two words of letters, neither a title, suffix, prefix or conjunction. For
+    those nameparser's answer is (first word, second word); tests/leads/test_normalize.py
+    checks that against HumanName on generated names.
+    """
+    words = full_name.split()
+    if len(words) != 2:
+        return None
+    first, last = words
+    if not (_PLAIN_WORD.fullmatch(first) and _PLAIN_WORD.fullmatch(last)):
+        return None
+    if first.lower() in _NAME_WORDS or last.lower() in _NAME_WORDS:
+        return None
+    return first, last
+
+
+@lru_cache(maxsize=16384)
+def split_full_name(full_name: str) -> tuple[str | None, str | None]:
+    plain = _plain_two_words(full_name)
+    if plain is not None:
+        return plain
+    name = HumanName(full_name)
+    return (name.first or None), (name.last or None)
+
+
+# --- records --------------------------------------------------------------------------------------
+
+
 def normalize_record(
     ref: RecordRef,
     observed_at: datetime,
@@ -234,19 +351,24 @@ def normalize_record(
     stage_aliases: dict[str, Stage] | None = None,
     tz: str = "UTC",
 ) -> NormalizedRecord | Rejected:
-    """Normalize one record's mapped values and give it its identity key."""
+    """Normalize one record's mapped values and give it its identity key.
+
+    A phone written without "+" is read in the record's own country. A record with neither a
+    valid email nor a valid phone cannot be identified or contacted: it is Rejected, saying why.
+    """
     region = None
     if mapped.get("country") is not None:
         place, reason = normalize_value(Kind.COUNTRY, mapped["country"])
         region = region_for_phone(place) if reason is None else None
     values: dict[str, FieldValue] = {}
+    source = ref.source
     for name, raw in mapped.items():
         if raw is None:
             continue
         value, reason = normalize_value(FIELD_KINDS[name], raw, stage_aliases, tz, region)
         if value is not None:
-            values[name] = FieldValue(value, ref.source, observed_at, reason)
-    _fill_name_parts(values, ref.source, observed_at)
+            values[name] = FieldValue(value, source, observed_at, reason)
+    _fill_name_parts(values, source, observed_at)
 
     email = values.get("email")
     phone = values.get("phone")

@@ -159,7 +159,7 @@ def _enrich_chunk(
                 enrichment["deferred"] = sorted(result.deferred)
                 counts.deferred += 1
             counts.enriched += bool(result.fields)
-            filled.update(result.fields)
+            filled.update(list(result.fields))
             at: datetime | None = None if result.deferred else now
         else:
             enrichment, at = plan["enrichment"], plan["at"]

@@ -22,7 +22,7 @@ from connectors.store.leads_view import lead_from_row
 from connectors.store.leases import LeaseHeld
 from expectations.runner import validate_chunk
 from expectations.suites import ExpectationSpec, SuiteSpec, load_suites
-from leads.fields import FIELD_NAMES
+from leads.fields import FIELD_NAMES, LEAD_FIELD_NAMES
 from leads.quality import ExpectationTally, QuarantineVerdicts, SuiteTally, suite_gates
 from tasks import progress
 from tasks.context import RunContext
@@ -59,6 +59,11 @@ def landed_frame(batch: list[Any], settings: Any) -> Any:
     return pd.DataFrame.from_records(rows, columns=["record_id", *FIELD_NAMES])
 
 
+def _cell(value: Any) -> Any:
+    """Lists (technologies) become one text cell: expectations compare scalars."""
+    return ";".join(map(str, value)) if isinstance(value, list) else value
+
+
 def leads_frame(batch: list[Any]) -> Any:
     """Valid values of a chunk of golden leads; `contact` is the email, else the phone."""
     import pandas as pd
@@ -66,10 +71,10 @@ def leads_frame(batch: list[Any]) -> Any:
     rows = []
     for row in batch:
         lead = lead_from_row(row)
-        values = {name: lead.get(name) for name in FIELD_NAMES}
+        values = {name: _cell(lead.get(name)) for name in LEAD_FIELD_NAMES}
         values["lifecycle_stage"] = lead.lifecycle_stage.value if lead.lifecycle_stage else None
         rows.append({"lead_id": lead.lead_id, "contact": lead.email or lead.get("phone"), **values})
-    frame = pd.DataFrame.from_records(rows, columns=["lead_id", "contact", *FIELD_NAMES])
+    frame = pd.DataFrame.from_records(rows, columns=["lead_id", "contact", *LEAD_FIELD_NAMES])
     frame["created_at"] = pd.to_datetime(frame["created_at"], utc=True)
     return frame
 

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Engine, MetaData, String, Table, Text, inspect, text
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Engine, MetaData, String, Table, Text, inspect, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.schema import CreateColumn
 
 from connectors.store.schema import UTCDateTime
 from connectors.store.upsert import upsert
-from leads.fields import FIELD_KINDS, Kind
+from leads.fields import LEAD_FIELD_KINDS, Kind
 
 
 @dataclass(slots=True)
@@ -23,9 +23,13 @@ class WriteResult:
 
 
 def _column(name: str) -> Column:
-    kind = FIELD_KINDS[name]
+    kind = LEAD_FIELD_KINDS[name]
     if kind is Kind.BOOL:
         return Column(name, Boolean)
+    if kind is Kind.INT:
+        return Column(name, BigInteger)
+    if kind is Kind.LIST:
+        return Column(name, JSON)
     if kind is Kind.DATETIME:
         return Column(name, UTCDateTime())
     return Column(name, Text)

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from expectations.runner import validate_chunk
 from expectations.suites import SUITES_DIR, SuiteError, SuiteSpec, load_suite, load_suites
-from leads.fields import FIELD_NAMES
+from leads.fields import FIELD_NAMES, LEAD_FIELD_NAMES
 from leads.lifecycle import Stage
 from leads.quality import (
     ExpectationOutcome,
@@ -295,10 +295,78 @@ CASES: dict[tuple[str, int], Case] = {
         bad=lambda: leads(lead("L1"), lead("L2", email=None, phone=None), lead("L3")),
         bad_ids=frozenset(),
     ),
+    # --- enriched_leads -----------------------------------------------------------------------
+    ("enriched_leads", 0): Case(
+        "expect_column_values_to_match_regex",
+        "phone",
+        good=lambda: leads(lead("L1"), lead("L2", phone=None), lead("L3", phone="+442071838750")),
+        bad=lambda: leads(lead("L1"), lead("L2", phone="(415) 555-0100")),
+        bad_ids=frozenset(),
+    ),
+    ("enriched_leads", 1): Case(
+        "expect_column_values_to_match_regex",
+        "country_code",
+        good=lambda: leads(lead("L1", country_code="US"), lead("L2", country_code=None)),
+        bad=lambda: leads(lead("L1", country_code="US"), lead("L2", country_code="USA")),
+        bad_ids=frozenset(),
+    ),
+    ("enriched_leads", 2): Case(
+        "expect_column_values_to_be_in_set",
+        "email_class",
+        good=lambda: leads(lead("L1", email_class="corporate"), lead("L2", email_class="free")),
+        bad=lambda: leads(lead("L1", email_class="corporate"), lead("L2", email_class="work")),
+        bad_ids=frozenset(),
+    ),
+    ("enriched_leads", 3): Case(
+        "expect_column_values_to_not_be_in_set",
+        "email_class",
+        good=lambda: leads(
+            *(lead(f"L{i}", email_class="corporate") for i in range(19)), lead("LX", email_class="disposable")
+        ),
+        bad=lambda: leads(
+            *(lead(f"L{i}", email_class="corporate") for i in range(9)), lead("LX", email_class="disposable")
+        ),
+        bad_ids=frozenset(),
+    ),
+    ("enriched_leads", 4): Case(
+        "expect_column_values_to_be_in_set",
+        "seniority",
+        good=lambda: leads(lead("L1", seniority="vp"), lead("L2", seniority=None)),
+        bad=lambda: leads(lead("L1", seniority="vp"), lead("L2", seniority="c_suite")),
+        bad_ids=frozenset(),
+    ),
+    ("enriched_leads", 5): Case(
+        "expect_column_values_to_be_in_set",
+        "employee_range",
+        good=lambda: leads(lead("L1", employee_range="51-200"), lead("L2", employee_range="10001+")),
+        bad=lambda: leads(lead("L1", employee_range="51-200"), lead("L2", employee_range="51-250")),
+        bad_ids=frozenset(),
+    ),
+    ("enriched_leads", 6): Case(
+        "expect_column_values_to_be_in_set",
+        "revenue_range",
+        good=lambda: leads(lead("L1", revenue_range="10M-50M"), lead("L2", revenue_range=None)),
+        bad=lambda: leads(lead("L1", revenue_range="10M-50M"), lead("L2", revenue_range="$10M-$25M")),
+        bad_ids=frozenset(),
+    ),
+    ("enriched_leads", 7): Case(
+        "expect_column_values_to_be_between",
+        "founded_year",
+        good=lambda: leads(lead("L1", founded_year=1998), lead("L2", founded_year=None)),
+        bad=lambda: leads(lead("L1", founded_year=1998), lead("L2", founded_year=20150)),
+        bad_ids=frozenset(),
+    ),
+    ("enriched_leads", 8): Case(
+        "expect_column_values_to_match_regex",
+        "company_domain",
+        good=lambda: leads(lead("L1", company_domain="acme.co.uk"), lead("L2", company_domain=None)),
+        bad=lambda: leads(lead("L1", company_domain="acme.com"), lead("L2", company_domain="www.acme.com")),
+        bad_ids=frozenset(),
+    ),
 }
 
-SUITE_ID_COLUMN = {"landed_records": "record_id", "normalized_leads": "lead_id"}
-SUITE_PARAMETERS = {"landed_records": {}, "normalized_leads": PARAMETERS}
+SUITE_ID_COLUMN = {"landed_records": "record_id", "normalized_leads": "lead_id", "enriched_leads": "lead_id"}
+SUITE_PARAMETERS = {"landed_records": {}, "normalized_leads": PARAMETERS, "enriched_leads": PARAMETERS}
 
 
 @pytest.fixture(scope="module")
@@ -332,7 +400,7 @@ def test_helpers_build_the_pipeline_columns_and_dtypes() -> None:
     assert list(frame.columns) == ["record_id", *FIELD_NAMES]
     assert pd.isna(frame.loc[1, "email"])
     leads_ = leads(lead("L1"), lead("L2", created_at=None), stages={1: "prospect"})
-    assert list(leads_.columns) == ["lead_id", "contact", *FIELD_NAMES]
+    assert list(leads_.columns) == ["lead_id", "contact", *LEAD_FIELD_NAMES]
     assert isinstance(leads_["created_at"].dtype, pd.DatetimeTZDtype)
     assert str(leads_["created_at"].dtype.tz) == "UTC"
     assert leads_["lifecycle_stage"].tolist() == ["lead", "prospect"]
@@ -462,7 +530,7 @@ def _write(folder: Path, file_name: str, content: Any) -> Path:
 def test_shipped_suites_load() -> None:
     suites = load_suites()
     assert [s.name for s in suites["landed_records"]] == ["landed_records"]
-    assert [s.name for s in suites["leads"]] == ["normalized_leads"]
+    assert [s.name for s in suites["leads"]] == ["enriched_leads", "normalized_leads"]
     for path in sorted(SUITES_DIR.glob("*.json")):
         assert load_suite(path).name == path.stem
 

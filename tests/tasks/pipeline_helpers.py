@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import MetaData, Table, inspect, select
 
 from connectors.store.schema import lead_links, leads, quarantine, source_records, sync_errors, sync_state, watermarks
+from tasks.enrich import enrich
 from tasks.extract import extract
 from tasks.normalize import normalize
 from tasks.prepare import prepare
@@ -19,6 +20,7 @@ def run_pipeline(config: Path, run_id: str, dry_run: bool = False) -> dict[str, 
     ctx = prepare(str(config), run_id, None, dry_run)
     counts: dict[str, Any] = {"sources": {n: extract(ctx, n) for n in ctx.config.sources}}
     counts["normalize"] = normalize(ctx)
+    counts["enrich"] = enrich(ctx)
     counts["sinks"] = {n: sync(ctx, n) for n in ctx.config.sinks}
     return counts
 
