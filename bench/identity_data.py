@@ -254,6 +254,7 @@ class Person:
     city: str
     title: str
     kind: str
+    landline: bool
     needs_phone: bool = False  # a duplicate links by phone: every appearance carries it
     scenarios: list[str] = field(default_factory=list)  # per appearance, in file order
 
@@ -389,14 +390,15 @@ class Generator:
             email_kind = "corporate" if rng.random() < 0.68 else "free"
         email = self._email(first, last, comp.domain, email_kind, country)
         email_kind = "free" if email_kind == "gmail" else email_kind
-        phone = ""
+        phone, landline = "", False
         if partner is not None and kind == "neg_family_phone":
-            phone = partner.phone
+            phone, landline = partner.phone, True
         elif rng.random() < 0.65:
-            phone = self._phone(country, PhoneNumberType.MOBILE if rng.random() < 0.6 else PhoneNumberType.FIXED_LINE)
+            landline = rng.random() < 0.4
+            phone = self._phone(country, PhoneNumberType.FIXED_LINE if landline else PhoneNumberType.MOBILE)
         city = COUNTRIES[country][4]
         person = Person(first, last, company, email, email_kind, phone, rng.choice(PHONE_FORMATS), country,
-                        rng.choice(city), pools.pick(rng, pools.titles, pools.title_cum), kind)
+                        rng.choice(city), pools.pick(rng, pools.titles, pools.title_cum), kind, landline)
         if kind == "neg_family_phone":
             person.needs_phone = partner.needs_phone = True  # type: ignore[union-attr]
             person.city = partner.city  # type: ignore[union-attr]
@@ -411,7 +413,7 @@ class Generator:
                 return p
             if kind in ("neg_colleague", "neg_colleague_same_last") and p.email_kind == "corporate":
                 return p
-            if kind == "neg_family_phone" and p.phone and p.kind == "regular":
+            if kind == "neg_family_phone" and p.landline and p.kind == "regular":
                 return p
         return None
 

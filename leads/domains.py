@@ -23,15 +23,17 @@ _EXTRACT = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 _DOMAIN = re.compile(r"[^\W_](?:[\w-]*[^\W_])?(?:\.[^\W_](?:[\w-]*[^\W_])?)+")
 
 
-@lru_cache(maxsize=65536)
 def registrable_domain(text: str) -> str | None:
-    """The registrable domain of a host, URL or email address, lower-cased; None for IPs and junk.
+    """The registrable domain of a host, URL or email address, lower-cased; None for IPs and junk."""
+    if "@" in text and "://" not in text:
+        text = text.rpartition("@")[2]  # an email address: only the (repeating) domain part counts
+    return _registrable(text)
 
-    Domains repeat across thousands of leads, so the memo is large.
-    """
+
+@lru_cache(maxsize=65536)
+def _registrable(text: str) -> str | None:
+    """Memoised by host or URL: domains repeat across thousands of leads, so the memo is large."""
     host = text.strip().lower()
-    if "@" in host and "://" not in host:
-        host = host.rpartition("@")[2]  # an email address: only the domain part counts
     if not host:
         return None
     result = _EXTRACT(host)

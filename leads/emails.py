@@ -215,12 +215,14 @@ ROLE_MAILBOXES = frozenset(
 _TOKEN = re.compile(r"[.\-_]")
 
 
-@lru_cache(maxsize=4096)
 def is_role_address(email: str) -> bool:
     """True for a mailbox that reaches a function (info@, sales@, noreply@, ...), not a person."""
-    if "@" not in email:
-        return False
-    local = email.rpartition("@")[0].lower().partition("+")[0]
+    return "@" in email and _is_role_local(email.rpartition("@")[0])
+
+
+@lru_cache(maxsize=4096)
+def _is_role_local(local: str) -> bool:
+    local = local.lower().partition("+")[0]
     return local in ROLE_MAILBOXES or _TOKEN.split(local, maxsplit=1)[0] in ROLE_MAILBOXES
 
 

@@ -51,7 +51,10 @@ class FakeProvider:
 
 def lead(lead_id: str, email: str, **values) -> Lead:
     fields = {"email": FieldValue(email, "crm", NOW)}
-    fields |= {"company_domain": FieldValue(email.split("@")[1], "crm", NOW), "email_class": FieldValue("corporate", "crm", NOW)}
+    fields |= {
+        "company_domain": FieldValue(email.split("@")[1], "crm", NOW),
+        "email_class": FieldValue("corporate", "crm", NOW),
+    }
     fields |= {n: FieldValue(v, "crm", NOW) for n, v in values.items()}
     return Lead(lead_id, f"email:{email}", fields, None)
 

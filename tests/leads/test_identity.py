@@ -132,9 +132,7 @@ def test_a_bridging_record_merges_two_existing_leads_and_the_older_survives():
     older = index.lead_of[ref(1)]
     index.add([(ref(2), keys(email="ann.lee@gmail.com", phone="+14155550100", first_name="Ann", last_name="Lee"))])
     younger = index.lead_of[ref(2)]
-    result = index.add(
-        [(ref(3), keys(email="ann@acme.com", phone="+14155550100", first_name="Ann", last_name="Lee"))]
-    )
+    result = index.add([(ref(3), keys(email="ann@acme.com", phone="+14155550100", first_name="Ann", last_name="Lee"))])
     assert result.merges == {younger: (older, result.merges[younger][1])}
     assert "phone+name" in result.merges[younger][1]
     assert {index.lead_of[ref(i)] for i in (1, 2, 3)} == {older}
