@@ -21,7 +21,7 @@ from the identity index. Quality is pairwise precision and recall over records, 
 and false merges broken down by the generator's labels.
 
     .venv/bin/python bench/identity.py --leads 100000 1000000 [--seed N] [--json out.json]
-    .venv/bin/python bench/identity.py --leads 20000 --profile      # cProfile of the cold pass
+    .venv/bin/python bench/identity.py --leads 20000 --profile      # cProfile of both passes
 
 It prints the tables; it appends nothing to RESULTS.md (that is done by hand from a run).
 """
@@ -113,7 +113,7 @@ class GcTimer:
             self.full += info.get("generation") == 2
 
 
-def run_pass(data_dir: Path, table: Any, chunk_size: int, label: str) -> dict:
+def run_pass(data_dir: Path, table: Any, label: str, profiler: Any = None) -> dict:
     from identity_data import read_chunks
 
     from leads.golden import LeadRules, build_lead, fold_enrichment
@@ -125,7 +125,7 @@ def run_pass(data_dir: Path, table: Any, chunk_size: int, label: str) -> dict:
     meta = json.loads((data_dir / "meta.json").read_text(encoding="utf-8"))
     n_chunks = -(-meta["records"] // meta["chunk"])
     rules = LeadRules()
-    index = MemoryIdentityIndex(fuzzy_threshold=FUZZY_THRESHOLD)
+    index = MemoryIdentityIndex(fuzzy_threshold=FUZZY_THRESHOLD)  # set by --fuzzy-threshold
     store: dict[Any, str] = {}  # stand-in for source_records.normalized
     refs: list[Any] = []
     pids, scen, kinds = array("I"), bytearray(), bytearray()
@@ -137,14 +137,17 @@ def run_pass(data_dir: Path, table: Any, chunk_size: int, label: str) -> dict:
     gc.callbacks.append(gc_timer)
     now = datetime(2025, 1, 2, tzinfo=UTC)
     dumps, loads, from_json = json.dumps, json.loads, NormalizedRecord.from_json
-    pc = time.perf_counter
+    pc, cpu = time.perf_counter, time.process_time
+    cpu_s = 0.0
+    if profiler is not None:
+        profiler.enable()
     started = pc()
     chunks = read_chunks(data_dir / "records.marshal")
     for ci in range(n_chunks):
         t0 = pc()
         records, chunk_pids, chunk_scen, chunk_kinds = next(chunks)
         inputs = [(RecordRef(src, sid), datetime.fromtimestamp(at, UTC), mapped) for src, sid, at, mapped in records]
-        t1 = pc()
+        t1, c1 = pc(), cpu()
         fresh: dict[Any, Any] = {}
         for ref, at, mapped in inputs:
             result = normalize_record(ref, at, mapped)
@@ -184,6 +187,7 @@ def run_pass(data_dir: Path, table: Any, chunk_size: int, label: str) -> dict:
         for ref, rec in fresh.items():
             store[ref] = dumps(rec.to_json(), separators=(",", ":"), ensure_ascii=False)
         t6 = pc()
+        cpu_s += cpu() - c1
         t["read"] += t1 - t0
         t["normalize"] += t2 - t1
         t["match_keys"] += t3 - t2
@@ -197,8 +201,10 @@ def run_pass(data_dir: Path, table: Any, chunk_size: int, label: str) -> dict:
         for mark in (0.1, 0.5):
             if ci == int(n_chunks * mark) - 1:
                 rss_at[f"{mark:.0%}"] = current_rss()
-    gc.callbacks.remove(gc_timer)
     wall = pc() - started
+    if profiler is not None:
+        profiler.disable()
+    gc.callbacks.remove(gc_timer)
     rss_at["end"] = current_rss()
     out: dict[str, Any] = {
         "pass": label,
@@ -209,6 +215,7 @@ def run_pass(data_dir: Path, table: Any, chunk_size: int, label: str) -> dict:
         "rejected": counts["rejected"],
         "seconds": {k: round(v, 3) for k, v in t.items()},
         "pipeline_s": round(sum(v for k, v in t.items() if k != "read"), 3),
+        "pipeline_cpu_s": round(cpu_s, 3),
         "wall_s": round(wall, 3),
         "gc_s": round(gc_timer.seconds, 3),
         "gc_full": gc_timer.full,
@@ -218,6 +225,7 @@ def run_pass(data_dir: Path, table: Any, chunk_size: int, label: str) -> dict:
     }
     out["records_per_s"] = out["records"] / out["pipeline_s"]
     out["golden_per_s"] = out["golden_built"] / out["pipeline_s"]
+    out["records_per_cpu_s"] = out["records"] / out["pipeline_cpu_s"]
     t0 = pc()
     sizes = deep_sizes(index, ["keys_of", "lead_of", "members", "by_key", "by_block", "age", "merged", "ids_ever"])
     out["index_bytes"] = sizes
@@ -317,7 +325,7 @@ def _link(index: Any, refs: list, ra: list[int], rb: list[int], key_kind: Any, n
     for x in ka:
         for y in kb:
             if x and y and x.block and x.block == y.block and x.name and y.name \
-                    and name_score(x.name, y.name) >= FUZZY_THRESHOLD:
+                    and name_score(x.name, y.name) >= (FUZZY_THRESHOLD or 101):
                 return "fuzzy name at one domain"
     return "transitive (through other people)"
 
@@ -335,7 +343,7 @@ def _show(index: Any, refs: list, idx: list[int], scen: bytearray, kinds: bytear
 # --- the measured process ----------------------------------------------------------------------------
 
 
-def worker(cold: Path, warm: Path | None, chunk: int, result: Path, profile: Path | None) -> None:
+def worker(cold: Path, warm: Path | None, result: Path, profile: Path | None, gc_mode: str = "default") -> None:
     os.sched_setaffinity(0, {0})
     out: dict[str, Any] = {"affinity": sorted(os.sched_getaffinity(0)), "rss_before_imports": current_rss()}
     t0 = time.perf_counter()
@@ -352,19 +360,23 @@ def worker(cold: Path, warm: Path | None, chunk: int, result: Path, profile: Pat
     del rows
     out["reference_table"] = {"rows": len(table.rows), "build_s": round(time.perf_counter() - t0, 2)}
     out["rss_after_setup"] = current_rss()
-    profiler = None
-    if profile is not None:
-        import cProfile
+    out["gc_mode"] = gc_mode
+    if gc_mode == "freeze":
+        gc.collect()
+        gc.freeze()  # what imports and setup allocated is never scanned again
+    import cProfile
 
-        profiler = cProfile.Profile()
-        profiler.enable()
-    out["cold"] = run_pass(cold, table, chunk, "cold")
-    if profiler is not None:
-        profiler.disable()
-        profiler.dump_stats(str(profile))
-    gc.collect()
-    if warm is not None:
-        out["warm"] = run_pass(warm, table, chunk, "warm")
+    for label, data in (("cold", cold), ("warm", warm)):
+        if data is None:
+            continue
+        profiler = cProfile.Profile() if profile is not None else None
+        if gc_mode == "off":
+            gc.disable()
+        out[label] = run_pass(data, table, label, profiler)
+        gc.enable()
+        if profiler is not None:
+            profiler.dump_stats(str(profile) + f".{label}")
+        gc.collect()
     result.write_text(json.dumps(out, default=str), encoding="utf-8")
 
 
@@ -379,14 +391,16 @@ def dataset(n: int, seed: int, names: str) -> tuple[Path, float]:
     return path, time.perf_counter() - t0
 
 
-def run_size(n: int, seed: int, warm_n: int | None, profile: bool, timeout: float | None) -> dict:
+def run_size(
+    n: int, seed: int, warm_n: int | None, profile: bool, timeout: float | None, fuzzy: str, gc_mode: str
+) -> dict:
     cold, gen_cold = dataset(n, seed, "cold")
     warm, gen_warm = dataset(warm_n, seed + 1, "warm") if warm_n else (None, 0.0)
     result = OUT / f"result-{n}-seed{seed}.json"
     result.unlink(missing_ok=True)
-    prof = OUT / f"identity-{n}.prof" if profile else None
+    prof = OUT / f"identity-{n}.prof" if profile else None  # .cold and .warm
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(cold), str(warm or ""),
-           "--result", str(result), "--chunk", "5000"] + (["--profile-to", str(prof)] if prof else [])
+           "--result", str(result), "--fuzzy-threshold", fuzzy, "--gc", gc_mode] + (["--profile-to", str(prof)] if prof else [])
     print(f"N={n:,}: data ready (generated in {gen_cold + gen_warm:.0f} s); measuring", file=sys.stderr, flush=True)
     load_start = os.getloadavg()[0]
     t0 = time.perf_counter()
@@ -394,13 +408,16 @@ def run_size(n: int, seed: int, warm_n: int | None, profile: bool, timeout: floa
     info = json.loads(result.read_text(encoding="utf-8"))
     info.update(n=n, seed=seed, generate_s=round(gen_cold + gen_warm, 1), load_start=load_start,
                 load_end=os.getloadavg()[0], process_s=round(time.perf_counter() - t0, 1))
+    info["fuzzy_threshold"] = fuzzy
     info["meta_cold"] = json.loads((cold / "meta.json").read_text(encoding="utf-8"))
     if prof is not None:
         import pstats
 
-        for key in ("tottime", "cumulative"):
-            print(f"\n--- top 30 by {key} (cold pass, N={n:,}; {prof}) ---")
-            pstats.Stats(str(prof)).sort_stats(key).print_stats(30)
+        for label, key in (("cold", "tottime"), ("cold", "cumulative"), ("warm", "tottime"), ("warm", "cumulative")):
+            path = Path(f"{prof}.{label}")
+            if path.exists():
+                print(f"\n--- top 30 by {key} ({label} pass, N={n:,}; {path}) ---")
+                pstats.Stats(str(path)).sort_stats(key).print_stats(30)
     return info
 
 
@@ -416,17 +433,18 @@ def report(info: dict) -> str:
     passes = [info[k] for k in ("cold", "warm") if k in info]
     lines.append(f"Pinned to CPU core {info['affinity']} (os.sched_setaffinity); imports {info['import_s']} s; "
                  f"reference table {info['reference_table']['rows']:,} accounts built in "
-                 f"{info['reference_table']['build_s']} s; RSS after setup {mib(info['rss_after_setup'])} MiB. "
+                 f"{info['reference_table']['build_s']} s; fuzzy threshold {info['fuzzy_threshold']}; "
+                 f"garbage collector {info['gc_mode']}; RSS after setup {mib(info['rss_after_setup'])} MiB. "
                  f"Load average (1 min) {info['load_start']:.2f} at start, {info['load_end']:.2f} at end. "
                  f"Data generated in {info['generate_s']} s (not counted).\n")
     lines.append("| pass | records | persons | leads | golden built | rejected | pipeline s | records/s | "
-                 "golden leads/s | precision | recall | peak RSS MiB |")
-    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+                 "golden leads/s | records/CPU-s | precision | recall | peak RSS MiB |")
+    lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for p in passes:
         q = p["quality"]
         lines.append(f"| {p['pass']} | {p['records']:,} | {p['persons']:,} | {p['leads']:,} | {p['golden_built']:,} | "
                      f"{p['rejected']:,} | {p['pipeline_s']:.1f} | **{p['records_per_s']:,.0f}** | "
-                     f"{p['golden_per_s']:,.0f} | **{q['precision']:.4f}** | **{q['recall']:.4f}** | "
+                     f"{p['golden_per_s']:,.0f} | {p['records_per_cpu_s']:,.0f} | **{q['precision']:.4f}** | **{q['recall']:.4f}** | "
                      f"{mib(p['peak_rss'])} |")
     lines.append("\nSeconds per stage (µs per record in brackets); `read` (loading the generated chunk) is not "
                  "counted in the rates; `gc` is the part of the stages spent in the cyclic garbage collector:\n")
@@ -483,16 +501,20 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--warm", type=int, help="records of the warm dataset (default: the same N; 0: none)")
     parser.add_argument("--json", type=Path, help="write every result, with examples of false merges, here")
-    parser.add_argument("--profile", action="store_true", help="cProfile the cold pass and print the hotspots")
+    parser.add_argument("--profile", action="store_true", help="cProfile both passes and print the hotspots")
     parser.add_argument("--timeout", type=float, help="stop a size's process after this many seconds")
+    parser.add_argument("--fuzzy-threshold", default="90", help="the index's fuzzy threshold, or 'off' (default 90)")
+    parser.add_argument("--gc", choices=("default", "freeze", "off"), default="default",
+                        help="experiment: gc.freeze() after setup, or gc.disable() during the passes")
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
-    parser.add_argument("--chunk", type=int, default=5000, help=argparse.SUPPRESS)
     parser.add_argument("--profile-to", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
+        global FUZZY_THRESHOLD
+        FUZZY_THRESHOLD = None if args.fuzzy_threshold == "off" else float(args.fuzzy_threshold)
         cold, warm = args.worker
-        worker(Path(cold), Path(warm) if warm else None, args.chunk, args.result, args.profile_to)
+        worker(Path(cold), Path(warm) if warm else None, args.result, args.profile_to, args.gc)
         return
     from file_pipeline import machine
 
@@ -501,7 +523,7 @@ def main() -> None:
     results = []
     for n in args.leads:
         warm_n = n if args.warm is None else args.warm
-        info = run_size(n, args.seed, warm_n, args.profile, args.timeout)
+        info = run_size(n, args.seed, warm_n, args.profile, args.timeout, args.fuzzy_threshold, args.gc)
         info["host"], info["when"] = host, datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
         results.append(info)
         print("\n" + report(info), flush=True)

@@ -17,13 +17,17 @@ _JOINERS = re.compile(r"[-_/\\]+")  # "Coca-Cola" compares like "Coca Cola"
 _PUNCT = re.compile(r"[^\w\s]+")  # "A.C.M.E." like "ACME", "AT&T" like "ATT"
 
 
-@lru_cache(maxsize=65536)
 def company_key(name: str) -> str | None:
     """Legal suffixes stripped, case-folded, punctuation squeezed; None when nothing is left.
 
     "Acme, Inc." → "acme"; "Northwind Logistics GmbH" → "northwind logistics". Company names
-    repeat across leads, so the memo is large.
+    repeat across leads, so the memo is large; overlong text is not memoised.
     """
+    return _company_key(name) if len(name) <= 512 else _company_key.__wrapped__(name)
+
+
+@lru_cache(maxsize=65536)
+def _company_key(name: str) -> str | None:
     text = " ".join(unicodedata.normalize("NFKC", name).split())
     if not text:
         return None

@@ -27,6 +27,8 @@ def registrable_domain(text: str) -> str | None:
     """The registrable domain of a host, URL or email address, lower-cased; None for IPs and junk."""
     if "@" in text and "://" not in text:
         text = text.rpartition("@")[2]  # an email address: only the (repeating) domain part counts
+    if len(text) > 2048:  # no URL worth reading is this long; not memoised
+        return _registrable.__wrapped__(text)
     return _registrable(text)
 
 

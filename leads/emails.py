@@ -84,7 +84,8 @@ def _validated(text: str) -> str:
     if domain_part.startswith("[") and domain_part.endswith("]"):
         validate_email_domain_literal(domain_part[1:-1])  # its own errors take precedence
         raise EmailSyntaxError("A bracketed IP address after the @-sign is not allowed here.")
-    checked = _check_domain(domain_part)
+    # A domain longer than DNS allows fails anyway; it is checked without filling the memo.
+    checked = _check_domain(domain_part) if len(domain_part) <= 255 else _check_domain.__wrapped__(domain_part)
     if isinstance(checked, str):
         raise EmailSyntaxError(checked)
     ret.domain, ret.ascii_domain = checked

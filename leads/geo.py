@@ -93,6 +93,7 @@ ALIASES: dict[str, str] = {
     "nippon": "JP",
 }
 
+_MAX_NAME = 120  # longer text names no country or region (and is not memoised)
 _PUNCT = re.compile(r"[.'’`]")
 _SEPARATORS = re.compile(r"[\s,\-_/&()]+")
 
@@ -124,15 +125,19 @@ def _name_index() -> dict[str, str]:
     return index
 
 
-@lru_cache(maxsize=16384)
 def country(text: str) -> tuple[str, str] | None:
     """(alpha-2, canonical name) for a code or name, e.g. "usa" → ("US", "United States"); else None.
 
     The canonical name is pycountry's common name where it has one ("South Korea", "Iran"),
     else its name; looking a canonical name up again gives the same country.
     """
+    return _country(text) if len(text) <= _MAX_NAME else None  # no country name is that long
+
+
+@lru_cache(maxsize=16384)
+def _country(text: str) -> tuple[str, str] | None:
     text = " ".join(text.split())
-    if not text or len(text) > 80:
+    if not text:
         return None
     try:
         found = pycountry.countries.lookup(text)
@@ -161,9 +166,13 @@ def _subdivision_index(alpha2: str) -> dict[str, tuple[str, str]]:
     return index
 
 
-@lru_cache(maxsize=16384)
 def subdivision(text: str, alpha2: str) -> tuple[str, str] | None:
     """(ISO 3166-2 code, name) of a region in a country: ("CA" or "California", "US") → ("US-CA", "California")."""
-    if not text.strip() or len(text) > 120:
+    return _subdivision(text, alpha2) if len(text) <= _MAX_NAME else None
+
+
+@lru_cache(maxsize=16384)
+def _subdivision(text: str, alpha2: str) -> tuple[str, str] | None:
+    if not text.strip():
         return None
     return _subdivision_index(alpha2.upper()).get(_key(text))

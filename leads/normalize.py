@@ -55,7 +55,6 @@ PLACEHOLDERS = frozenset(
         "#n/a",
     }
 )
-_SPACES = re.compile(r"\s+")
 _TRUE = frozenset({"true", "yes", "y", "1", "t", "on"})
 _FALSE = frozenset({"false", "no", "n", "0", "f", "off"})
 _INT = re.compile(r"[+-]?[0-9]+")
@@ -76,21 +75,32 @@ Parsed = tuple[Any, str | None]  # (value, None) valid, (raw, reason) invalid, (
 
 # Memo sizes follow how often values repeat: cleaned text and names repeat a lot (countries,
 # titles, companies); emails and phones almost never, so their memos stay small to bound memory.
-@lru_cache(maxsize=65536)
-def clean_text(raw: str) -> str | None:
-    text = _SPACES.sub(" ", raw).strip()
+def _clean(raw: str) -> str | None:
+    # str.split() splits on exactly the characters re's \s matches (str.isspace), only faster.
+    text = " ".join(raw.split())
     return None if text.lower() in PLACEHOLDERS else text
 
 
-@lru_cache(maxsize=65536)
-def clean_name(raw: str) -> str | None:
-    text = clean_text(raw)
+def _cased(raw: str) -> str | None:
+    text = _clean(raw)
     if text is None:
         return None
     # Fix only what is clearly shouting or lazy; "McDonald" or "van der Berg" stay as typed.
     if text.isupper() or text.islower():
         text = text.title().replace("'S ", "'s ")
     return text
+
+
+@lru_cache(maxsize=65536)
+def clean_text(raw: str) -> str | None:
+    """Whitespace collapsed and trimmed; None for blanks and placeholders such as "N/A"."""
+    return _clean(raw)
+
+
+@lru_cache(maxsize=65536)
+def clean_name(raw: str) -> str | None:
+    """clean_text, then title case when the name was typed all upper or all lower case."""
+    return _cased(raw)
 
 
 @lru_cache(maxsize=4096)
@@ -106,11 +116,15 @@ def normalize_email(raw: str) -> tuple[str | None, str | None]:
     return validate_address(text)
 
 
-@lru_cache(maxsize=16384)
 def normalize_country(text: str) -> Parsed:
     """(canonical country name, None), e.g. "usa" → "United States", or (text, reason)."""
     found = country(text)
-    return (found[1], None) if found else (text, f"unknown country {text!r}")
+    return (found[1], None) if found else (text, f"unknown country {_shown(text)}")
+
+
+def _shown(text: str) -> str:
+    """A value as quoted in a reason, cut short: a reason names the value, it does not copy it."""
+    return repr(text) if len(text) <= 80 else repr(text[:80]) + "…"
 
 
 def region_for_phone(country_value: str | None) -> str | None:
@@ -156,23 +170,23 @@ def _clean_items(items: Iterable[Any]) -> tuple[str, ...]:
 
 @lru_cache(maxsize=65536)
 def _text(raw: str) -> Parsed:
-    return clean_text(raw), None
+    return _clean(raw), None
 
 
 @lru_cache(maxsize=65536)
 def _name(raw: str) -> Parsed:
-    return clean_name(raw), None
+    return _cased(raw), None
 
 
 @lru_cache(maxsize=65536)
 def _url(raw: str) -> Parsed:
-    text = clean_text(raw)
+    text = _clean(raw)
     return (text.lower() if text is not None else None), None
 
 
 @lru_cache(maxsize=4096)
 def _email(raw: str) -> Parsed:
-    text = clean_text(raw)
+    text = _clean(raw)
     if text is None:
         return None, None
     email, reason = validate_address(text)
@@ -219,7 +233,7 @@ def _stage(raw: str) -> Parsed:
     if text is None:
         return None, None
     stage = parse_stage(text)
-    return (stage.value, None) if stage else (text, f"unknown lifecycle stage {text!r}")
+    return (stage.value, None) if stage else (text, f"unknown lifecycle stage {_shown(text)}")
 
 
 _stage_key = lru_cache(maxsize=4096)(stage_key)
@@ -234,6 +248,7 @@ _BY_TEXT: dict[Kind, Callable[[str], Parsed]] = {
     Kind.INT: _int,
 }
 _CONTAINERS = (list, tuple, dict)
+_MEMO_MAX_CHARS = 512
 
 
 def normalize_value(
@@ -262,15 +277,18 @@ def normalize_value(
         raw = _as_text(raw)
     parser = _BY_TEXT.get(kind)
     if parser is not None:
-        return parser(raw)
+        return _memoised(parser, raw)
     if kind is Kind.LIST:
-        items = _list(raw)
+        items = _memoised(_list, raw)
         return (list(items), None) if items else (None, None)
-    text = clean_text(raw)
+    text = _clean(raw)  # phones and timestamps are near unique: their own memos suffice
     if text is None:
         return None, None
     if kind is Kind.PHONE:
-        phone, reason = normalize_phone(text, region)
+        if len(text) <= _MEMO_MAX_CHARS:
+            phone, reason = normalize_phone(text, region)
+        else:
+            phone, reason = normalize_phone.__wrapped__(text, region)
         return (phone, None) if reason is None else (text, reason)
     if kind is Kind.DATETIME:
         try:
@@ -282,8 +300,13 @@ def normalize_value(
             alias = stage_aliases.get(_stage_key(text))
             if alias is not None:
                 return alias.value, None
-        return _stage(text)
+        return _memoised(_stage, text)
     return text, None
+
+
+def _memoised(parser: Callable[[str], Any], raw: str) -> Any:
+    """parser(raw), bypassing its memo for overlong values, which never repeat and would only hold memory."""
+    return parser(raw) if len(raw) <= _MEMO_MAX_CHARS else parser.__wrapped__(raw)  # type: ignore[attr-defined]
 
 
 def _as_text(raw: Any) -> str:
@@ -310,26 +333,32 @@ _NAME_WORDS = frozenset(
     )
     for w in group
 )
-_PLAIN_WORD = re.compile(r"[^\W\d_]+")  # letters only
+_PLAIN_WORD = re.compile(r"[^\W\d_]{2,}")  # letters only, at least two
+_ROMAN = frozenset("ivxlcdm")  # a word of these alone may be a generation ("Jane Doe III", "Jane x")
 
 
 def _plain_two_words(full_name: str) -> tuple[str, str] | None:
     """The two words of a name nameparser would split trivially, else None.
 
     HumanName costs ~200 µs per name (nameparser 2.6's pipeline), and most full names are just
-    "First Last": two words of letters, neither a title, suffix, prefix or conjunction. For
-    those nameparser's answer is (first word, second word); tests/leads/test_normalize.py
-    checks that against HumanName on generated names.
+    "First Last": two capitalised words of letters ("Jane", not "JD" or "x"), neither a title,
+    suffix, prefix or conjunction, nor a possible roman numeral. For those nameparser's answer
+    is (first word, second word); tests/leads/test_normalize.py checks that against HumanName.
     """
     words = full_name.split()
     if len(words) != 2:
         return None
-    first, last = words
-    if not (_PLAIN_WORD.fullmatch(first) and _PLAIN_WORD.fullmatch(last)):
-        return None
-    if first.lower() in _NAME_WORDS or last.lower() in _NAME_WORDS:
-        return None
-    return first, last
+    for word in words:
+        low = word.lower()
+        if (
+            not _PLAIN_WORD.fullmatch(word)
+            or not word[0].isupper()
+            or not word[1:].islower()
+            or low in _NAME_WORDS
+            or _ROMAN.issuperset(low)
+        ):
+            return None
+    return words[0], words[1]
 
 
 @lru_cache(maxsize=16384)

@@ -9,7 +9,9 @@ extension, so "ext. 12" is dropped from the stored value.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import lru_cache
+from threading import Lock
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberFormat, PhoneNumberType, ValidationResult
@@ -47,6 +49,36 @@ _PARSE_ERRORS: dict[int, str] = {
 }
 
 
+class _TypeMemo:
+    """A bounded LRU of E.164 → type, seeded by normalize_phone, which has the parsed number at hand.
+
+    Parsing costs ~20 µs, and derive_fields asks for the type of the very numbers normalization
+    has just validated; this spares it a second parse.
+    """
+
+    def __init__(self, maxsize: int) -> None:
+        self._data: OrderedDict[str, str] = OrderedDict()
+        self._maxsize = maxsize
+        self._lock = Lock()  # tasks may normalize in threads
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: str) -> None:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            if len(self._data) > self._maxsize:
+                self._data.popitem(last=False)
+
+
+_TYPE_MEMO = _TypeMemo(maxsize=16384)
+
+
 @lru_cache(maxsize=8192)
 def normalize_phone(raw: str, region: str | None) -> tuple[str, str | None]:
     """(E.164, None) when valid, else (raw, reason). region: the ISO alpha-2 country, or None.
@@ -63,18 +95,28 @@ def normalize_phone(raw: str, region: str | None) -> tuple[str, str | None]:
         why = _PARSE_ERRORS.get(exc.error_type, "it cannot be parsed")
         return raw, f"not a valid phone number{where}: {why}"
     if phonenumbers.is_valid_number(number):
-        return phonenumbers.format_number(number, PhoneNumberFormat.E164), None
+        e164 = phonenumbers.format_number(number, PhoneNumberFormat.E164)
+        if _TYPE_MEMO.get(e164) is None:
+            _TYPE_MEMO.put(e164, _type_name(number))
+        return e164, None
     possible = phonenumbers.is_possible_number_with_reason(number)
     if possible in (ValidationResult.IS_POSSIBLE, ValidationResult.IS_POSSIBLE_LOCAL_ONLY):
         return raw, f"not a valid phone number{where}: its length is possible but no such number is assigned"
     return raw, f"not a valid phone number{where}: {_NOT_POSSIBLE.get(possible, 'it is not possible')}"
 
 
-@lru_cache(maxsize=8192)
 def phone_type(e164: str) -> str:
     """mobile | fixed_line | fixed_line_or_mobile | toll_free | voip | ... | unknown, for an E.164 number."""
+    known = _TYPE_MEMO.get(e164)
+    if known is not None:
+        return known
     try:
-        number = phonenumbers.parse(e164, None)
+        kind = _type_name(phonenumbers.parse(e164, None))
     except NumberParseException:
-        return "unknown"
+        kind = "unknown"
+    _TYPE_MEMO.put(e164, kind)
+    return kind
+
+
+def _type_name(number: phonenumbers.PhoneNumber) -> str:
     return _TYPES.get(phonenumbers.number_type(number), "unknown")

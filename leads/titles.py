@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import lru_cache
+from typing import Any
 
 from leads.config import TitleRulesConfig
 
@@ -433,7 +434,8 @@ def _first(rules: tuple[tuple[str, re.Pattern[str]], ...], title: str) -> str | 
 class TitleRules:
     """Classifies job titles; configured rules first, then the built-in table.
 
-    Each instance memoises its answers by title (titles repeat a lot across leads).
+    Configured patterns are matched case-insensitively, like the built-in ones. Each instance
+    memoises its answers by title (titles repeat a lot across leads).
     """
 
     def __init__(self, extra: TitleRulesConfig | None = None, cache_size: int = 65536) -> None:
@@ -445,7 +447,11 @@ class TitleRules:
 
     def classify(self, title: str) -> tuple[str | None, str | None]:
         """(seniority, department) of a job title; either is None when no rule matches."""
-        return self._cached(title)
+        return self._cached(title) if len(title) <= _MAX_TITLE else self._classify(title)
+
+    def cache_info(self) -> Any:
+        """The memo's hits, misses, maxsize and current size (functools' CacheInfo)."""
+        return self._cached.cache_info()
 
     def _classify(self, title: str) -> tuple[str | None, str | None]:
         text = " ".join(title[:_MAX_TITLE].split())

@@ -53,6 +53,8 @@ def _reference_table(
     name: str, settings: ReferenceTableProviderConfig, engine: Engine, url: SecretStr | None
 ) -> ReferenceTable:
     if settings.path is not None:
+        if not settings.path.is_file():
+            raise FileNotFoundError(f"enrichment.providers.{name}.path: no such file {settings.path}")
         return ReferenceTable.from_csv(
             name, settings.path, settings.domain_column, settings.columns, settings.confidence
         )

@@ -24,6 +24,8 @@ from connectors.http.ratelimit import RateLimiter
 from connectors.http.retry import Retrier, RetryPolicy
 
 T = TypeVar("T")
+# Query parameters: a mapping, or pairs where a name repeats (Apollo's domains[]).
+Params = Mapping[str, Any] | list[tuple[str, Any]]
 
 
 class ProviderStopped(ProviderFatal):
@@ -64,12 +66,10 @@ class VendorHttp:
             secrets=self.secrets,
         )
 
-    def get(self, path: str, params: Mapping[str, Any], *, tokens: int = 1) -> httpx.Response:
+    def get(self, path: str, params: Params, *, tokens: int = 1) -> httpx.Response:
         return self.send(self.client.build_request("GET", path, params=params), tokens=tokens)
 
-    def post(
-        self, path: str, *, body: Any = None, params: Mapping[str, Any] | None = None, tokens: int = 1
-    ) -> httpx.Response:
+    def post(self, path: str, *, body: Any = None, params: Params | None = None, tokens: int = 1) -> httpx.Response:
         return self.send(self.client.build_request("POST", path, params=params, json=body), tokens=tokens)
 
     def send(self, request: httpx.Request, *, tokens: int = 1) -> httpx.Response:

@@ -38,6 +38,11 @@ def default_burst(rate_per_second: float) -> float:
     return float(max(2, math.ceil(rate_per_second)))
 
 
+# Refill arithmetic in floats can leave 0.9999999 of a token where a whole one is due; waiting for the
+# rest would be a wait shorter than the clock can tell apart. Within this slack a token counts as there.
+SLACK = 1e-6
+
+
 def _refill(tokens: float, updated_at: float, now: float, rate: float, burst: float) -> float:
     # A clock behind the row's (another host's skew) refills nothing rather than going negative.
     return min(burst, tokens + max(0.0, now - updated_at) * rate)
@@ -98,7 +103,7 @@ class MemoryRateLimiter(_Bucket):
             now = self.clock()
             at = now if self._updated_at is None else self._updated_at
             available = _refill(self._tokens, at, now, self.rate, self.burst)
-            if available < n:
+            if available + SLACK < n:
                 return (n - available) / self.rate
             self._tokens, self._updated_at = available - n, max(now, at)
             return 0.0
@@ -152,7 +157,7 @@ class StoreRateLimiter(_Bucket):
                 continue
             tokens, at = float(row.tokens), float(row.updated_at)
             available = _refill(tokens, at, now, self.rate, self.burst)
-            if available < n:
+            if available + SLACK < n:
                 return (n - available) / self.rate
             if self._swap(tokens, at, available - n, max(now, at)):
                 return 0.0

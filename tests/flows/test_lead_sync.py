@@ -20,6 +20,8 @@ def example_config(tmp_path: Path, database_url: str) -> Path:
     data = yaml.safe_load((REPO / "leads.yaml").read_text(encoding="utf-8"))
     for source in data["sources"].values():
         source["path"] = str(REPO / source["path"])
+    for provider in data["enrichment"]["providers"].values():
+        provider["path"] = str(REPO / provider["path"])
     data["store"]["url"] = database_url
     data["runs_dir"] = str(tmp_path / "runs")
     path = tmp_path / "leads.yaml"
@@ -37,6 +39,9 @@ def test_nightly_sync_on_the_sample_exports(prefect_server, tmp_path, database_u
     assert crm["status"] == ads["status"] == "ok"
     assert crm["quarantined"] >= 7 and ads["quarantined"] >= 5  # the malformed rows the samples carry
     assert counts["normalize"]["leads_created"] > 0
+    enrich = counts["enrich"]
+    assert enrich["status"] == "ok" and enrich["filled"]["industry"] > 100  # from samples/accounts.csv
+    assert enrich["skipped"]["free email address"] > 50  # nothing looked up for gmail.com and the like
 
     engine = get_engine(database_url)
     with engine.connect() as conn:
@@ -53,7 +58,9 @@ def test_nightly_sync_on_the_sample_exports(prefect_server, tmp_path, database_u
         run = conn.execute(select(runs)).one()
         bad = conn.execute(select(func.count()).select_from(quarantine)).scalar_one()
         emails = [e for e in conn.execute(select(leads.c.email)).scalars() if e]
+        enriched_in_sink = conn.execute(text("SELECT count(*) FROM crm_leads WHERE industry IS NOT NULL")).scalar_one()
     assert in_sink == active == counts["sinks"]["crm_leads"]["created"]
+    assert enriched_in_sink == enrich["filled"]["industry"]
     assert both_sources >= 40  # people who are in the CRM export and filled an ad form are one lead
     assert run.status == "completed" and run.counts["sources"]["crm_contacts"]["read"] == crm["read"]
     held_back = sum(t["quarantined"] for scopes in counts["validation"].values() for t in scopes.values())

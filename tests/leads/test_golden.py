@@ -328,3 +328,30 @@ def test_different_identity_keys_get_different_lead_ids():
 def test_fields_are_sorted_by_name():
     lead = merge(rec("crm", "1", 0, phone="1", company="Acme", email="jane@example.com"))
     assert list(lead.fields) == sorted(lead.fields)
+
+
+# --- source priority and enrichment ---------------------------------------------------------
+
+
+def test_a_trusted_source_beats_a_more_recent_one_and_per_field_priority_overrides_it():
+    from leads.golden import SourcePriority
+
+    crm = rec("crm", "1", 0, company="Acme Inc", job_title="VP Sales")
+    ads = rec("ads", "2", 5, company="ACME", job_title="Head of Sales")
+    priority = SourcePriority.from_lists(["crm", "ads"], {"job_title": ["ads", "crm"]})
+    lead = merge_records(KEY, [crm, ads], priority=priority)
+    assert lead.get("company") == "Acme Inc"  # crm is trusted more, though older
+    assert lead.get("job_title") == "Head of Sales"  # the field's own order puts ads first
+    assert merge(crm, ads).get("company") == "ACME"  # without priorities the newest wins
+
+
+def test_enrichment_fills_gaps_but_never_overwrites_a_source_unless_it_is_trusted_more():
+    from leads.golden import SourcePriority, fold_enrichment
+
+    fields = {"seniority": FieldValue("vp", "crm", T0)}
+    found = {"seniority": FieldValue("manager", "pdl", T0), "industry": FieldValue("software", "pdl", T0)}
+    default = SourcePriority.from_lists([], {}, late=["pdl"])
+    folded = fold_enrichment(fields, found, default)
+    assert folded["seniority"].value == "vp" and folded["industry"].source == "pdl"
+    trusting = SourcePriority.from_lists([], {"seniority": ["pdl", "crm"]}, late=["pdl"])
+    assert fold_enrichment(fields, found, trusting)["seniority"].value == "manager"

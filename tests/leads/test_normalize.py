@@ -13,10 +13,12 @@ from leads.lifecycle import Stage
 from leads.model import NormalizedRecord, RecordRef
 from leads.normalize import (
     Rejected,
+    _plain_two_words,
     clean_name,
     clean_text,
     normalize_email,
     normalize_record,
+    normalize_value,
     split_full_name,
 )
 from leads.timeparse import parse_timestamp
@@ -402,3 +404,279 @@ def test_out_of_range_datetime_is_kept_raw_with_reason(raw):
     fv = norm({"created_at": raw}).values["created_at"]
     assert fv.value == raw
     assert fv.invalid
+
+
+# --- countries and phones -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("united states", "United States"),
+        ("USA", "United States"),
+        ("DE", "Germany"),
+        ("  deutschland ", "Germany"),
+        ("UK", "United Kingdom"),
+        ("South Korea", "South Korea"),
+        (840, "United States"),
+    ],
+)
+def test_country_becomes_the_canonical_name(raw, expected):
+    fv = norm({"country": raw}).values["country"]
+    assert (fv.value, fv.invalid) == (expected, None)
+
+
+def test_unknown_country_is_kept_raw_with_reason():
+    fv = norm({"country": " Narnia "}).values["country"]
+    assert (fv.value, fv.invalid) == ("Narnia", "unknown country 'Narnia'")
+
+
+@pytest.mark.parametrize(
+    ("mapped", "e164"),
+    [
+        ({"phone": "+1 (415) 555-2671"}, "+14155552671"),
+        ({"phone": "(415) 555-2671", "country": "United States"}, "+14155552671"),
+        ({"phone": "030 123456", "country": "Germany"}, "+4930123456"),
+        ({"phone": "030 123456", "country": "DE"}, "+4930123456"),
+        ({"phone": "+44 20 7946 0958", "country": "Germany"}, "+442079460958"),  # "+" wins
+        ({"phone": 4930123456, "country": "Germany"}, "+4930123456"),
+    ],
+)
+def test_phone_becomes_e164_in_the_records_own_country(mapped, e164):
+    fv = norm(mapped).values["phone"]
+    assert (fv.value, fv.invalid) == (e164, None)
+
+
+@pytest.mark.parametrize(
+    ("mapped", "why"),
+    [
+        ({"phone": "030 123456"}, "country is unknown"),
+        ({"phone": "030 123456", "country": "Narnia"}, "country is unknown"),
+        ({"phone": "+1 415 555"}, "too short"),
+        ({"phone": "call me", "country": "US"}, "does not look like a phone number"),
+    ],
+)
+def test_invalid_phone_is_kept_raw_with_reason_and_the_lead_goes_on(mapped, why):
+    fv = norm(mapped).values["phone"]
+    assert fv.value == clean_text(mapped["phone"])
+    assert why in fv.invalid
+    assert not fv.is_valid
+
+
+def test_record_with_no_valid_email_and_an_invalid_phone_is_rejected_naming_both():
+    result = normalize_record(REF, AT, {"email": "bob at example.com", "phone": "+1 415 555"})
+    assert isinstance(result, Rejected)
+    assert result.reason.startswith("cannot be identified or contacted: email not a valid email address")
+    assert " and phone not a valid phone number: it is too short" in result.reason
+
+
+def test_record_with_no_email_and_an_unreadable_phone_is_rejected():
+    result = normalize_record(REF, AT, {"phone": "555 0100", "company": "Acme"})
+    assert isinstance(result, Rejected)
+    assert result.reason.startswith("cannot be identified or contacted: no email and phone not a phone number")
+
+
+def test_record_with_a_valid_phone_only_is_kept():
+    record = normalize_record(REF, AT, {"phone": "030 123456", "country": "Germany"})
+    assert isinstance(record, NormalizedRecord)
+    assert record.valid("phone") == "+4930123456"
+
+
+# --- integers and lists ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("42", 42),
+        (" +42 ", 42),
+        ("-7", -7),
+        ("1,234", 1234),
+        ("1 234 567", 1234567),
+        ("42.0", 42),
+        (42, 42),
+        (42.0, 42),
+    ],
+)
+def test_integers_are_parsed(raw, expected):
+    assert normalize_value(Kind.INT, raw) == (expected, None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "kept"),
+    [
+        ("4.5", "4.5"),
+        (" 12,34 ", "12,34"),
+        ("forty", "forty"),
+        ("1e3", "1e3"),
+        ("0x10", "0x10"),
+        (4.5, 4.5),
+        (float("inf"), float("inf")),
+        (True, "true"),
+    ],
+)
+def test_invalid_integer_is_kept_raw_with_reason(raw, kept):
+    value, reason = normalize_value(Kind.INT, raw)
+    assert reason and reason.startswith("not an integer")
+    assert value == kept
+
+
+def test_nan_is_not_an_integer():
+    value, reason = normalize_value(Kind.INT, float("nan"))
+    assert value != value and reason == "not an integer: nan"
+
+
+def test_blank_integer_is_blank():
+    assert normalize_value(Kind.INT, " n/a ") == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("a; b, a , ,c", ["a", "b", "c"]),
+        ("0031t00000AbCdE", ["0031t00000AbCdE"]),
+        (["x", " y ", "", None, "x", 7], ["x", "y", "7"]),
+        (("b", "a"), ["b", "a"]),
+        ("HubSpot;Salesforce;hubspot", ["HubSpot", "Salesforce", "hubspot"]),  # exact duplicates only
+    ],
+)
+def test_lists_are_split_cleaned_and_deduplicated_in_order(raw, expected):
+    assert normalize_value(Kind.LIST, raw) == (expected, None)
+    assert norm({"merged_crm_ids": raw}).valid("merged_crm_ids") == expected
+
+
+@pytest.mark.parametrize("raw", ["", " ; , ", [], [None, " ", "n/a"]])
+def test_empty_list_is_blank(raw):
+    assert normalize_value(Kind.LIST, raw) == (None, None)
+    assert "merged_crm_ids" not in norm({"merged_crm_ids": raw}).values
+
+
+def test_a_list_where_one_value_is_expected_is_kept_with_reason():
+    fv = norm({"company": ["Acme", "Globex"]}).values["company"]
+    assert fv.value == ["Acme", "Globex"]
+    assert fv.invalid == "expected a single value, got a list"
+
+
+def test_website_is_lowercased_and_otherwise_kept():
+    assert norm({"website": "WWW.Acme.COM/Careers?x=1"}).valid("website") == "www.acme.com/careers?x=1"
+
+
+# --- full names: the shortcut agrees with nameparser ----------------------------------------------
+
+_NAME_WORDS = ["Dr", "Mr", "Mrs", "Jr", "Sr", "III", "van", "de", "del", "bin", "and", "y", "St", "King", "Sir", "Mc"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_NAME_WORDS),
+            st.text(st.characters(categories=["Lu", "Ll", "Lo", "Lt", "Lm"]), min_size=1, max_size=8),
+            st.from_regex(r"[A-Z][a-z]{0,7}([-'][A-Z][a-z]{0,5})?", fullmatch=True),
+            st.from_regex(r"[A-Z][a-z]{1,8}", fullmatch=True),
+            st.builds(
+                str.__add__,
+                st.characters(categories=["Lu"]),
+                st.text(st.characters(categories=["Ll"]), min_size=1, max_size=7),
+            ),
+        ),
+        min_size=2,
+        max_size=2,
+    ).map(" ".join)
+)
+def test_split_full_name_agrees_with_nameparser(full_name):
+    from nameparser import HumanName
+
+    name = HumanName(full_name)
+    assert split_full_name(full_name) == ((name.first or None), (name.last or None))
+
+
+@pytest.mark.parametrize(
+    ("full_name", "plain"),
+    [
+        ("Jane Doe", ("Jane", "Doe")),
+        ("Zoë Müller", ("Zoë", "Müller")),
+        ("Dr Doe", None),
+        ("Jane III", None),
+        ("Jane Liv", None),  # roman-numeral letters only: nameparser decides
+        ("JD Smith", None),
+        ("jane doe", None),
+        ("Jane van Doe", None),
+        ("Jane O'Doe", None),
+        ("Jane", None),
+    ],
+)
+def test_only_plain_two_word_names_skip_nameparser(full_name, plain):
+    assert _plain_two_words(full_name) == plain
+
+
+# --- properties: idempotence and robustness -------------------------------------------------------
+
+_ANY_TEXT = st.one_of(
+    st.text(),
+    st.text(st.characters(categories=["Cc", "Cf", "Zs", "Zl", "Zp", "Mn", "So"]), max_size=30),
+    st.text(min_size=2000, max_size=20000),
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(kind=st.sampled_from(list(Kind)), raw=_ANY_TEXT, region=st.sampled_from([None, "US", "DE"]))
+def test_normalize_value_never_raises_for_any_kind(kind, raw, region):
+    value, reason = normalize_value(kind, raw, tz="Europe/Berlin", region=region)
+    assert (value is None) <= (reason is None)  # a blank has no reason
+
+
+_SAMPLES = {
+    Kind.EMAIL: st.one_of(st.emails(), st.text(max_size=30)),
+    Kind.PHONE: st.one_of(st.from_regex(r"\+?[0-9 ()\-]{6,18}", fullmatch=True), st.text(max_size=20)),
+    Kind.COUNTRY: st.one_of(st.sampled_from(["usa", "DE", "uk", "Holland", "840", "Türkiye", "narnia"]), st.text()),
+    Kind.NAME: st.text(max_size=30),
+    Kind.TEXT: st.text(max_size=30),
+    Kind.URL: st.text(max_size=30),
+    Kind.BOOL: st.sampled_from(["yes", "No", "1", "maybe"]),
+    Kind.INT: st.one_of(st.integers(), st.text(max_size=8)),
+    Kind.LIST: st.one_of(st.text(max_size=30), st.lists(st.text(max_size=8))),
+    Kind.STAGE: st.sampled_from(["MQL", "closed won", "nurture"]),
+}
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(list(_SAMPLES)).flatmap(lambda k: st.tuples(st.just(k), _SAMPLES[k])))
+def test_normalizing_a_normalized_value_gives_it_back(kind_and_raw):
+    kind, raw = kind_and_raw
+    value, reason = normalize_value(kind, raw, region="US")
+    if value is not None and reason is None:
+        assert normalize_value(kind, value, region="US") == (value, None)
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(mapped=st.dictionaries(st.sampled_from(FIELD_NAMES), _ANY_TEXT, max_size=12))
+def test_normalize_record_never_raises_on_arbitrary_unicode(mapped):
+    result = normalize_record(REF, AT, mapped)
+    assert isinstance(result, NormalizedRecord | Rejected)
+    if isinstance(result, NormalizedRecord):
+        assert result.valid("email") is not None or result.valid("phone") is not None
+
+
+@settings(max_examples=100, deadline=None)
+@given(mapped=st.dictionaries(st.sampled_from(FIELD_NAMES), st.text(max_size=30), max_size=12))
+def test_a_normalized_record_normalizes_to_itself(mapped):
+    first = normalize_record(REF, AT, mapped)
+    if isinstance(first, NormalizedRecord):
+        again = normalize_record(REF, AT, {n: fv.value for n, fv in first.values.items() if fv.is_valid})
+        assert isinstance(again, NormalizedRecord)
+        for name, fv in first.values.items():
+            if fv.is_valid and FIELD_KINDS[name] is not Kind.DATETIME:
+                assert again.values[name].value == fv.value
+
+
+def test_overlong_values_are_parsed_without_filling_the_memos():
+    from leads.phones import normalize_phone
+
+    before = normalize_phone.cache_info().currsize
+    value, reason = normalize_value(Kind.PHONE, "+1 " + "5" * 5000)
+    assert value.startswith("+1 555") and "too long" in reason
+    assert normalize_phone.cache_info().currsize == before
+    long_country = "Germany " * 100
+    assert normalize_value(Kind.COUNTRY, long_country)[1].startswith("unknown country 'Germany Germany")
+    assert len(normalize_value(Kind.COUNTRY, long_country)[1]) < 120

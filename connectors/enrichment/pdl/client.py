@@ -111,6 +111,8 @@ class PdlProvider:
             body = self._http.json(response)
         except ApiError as err:
             return failed(err)
+        if not isinstance(body, dict):
+            return Answer(Outcome.FAILED, detail="HTTP 200: no company record in the answer")
         return self._match(body.get("likelihood"), mapping.company_fields(body))
 
     def _people(self, batch: list[Lookup]) -> Iterator[tuple[str, Answer]]:
@@ -142,12 +144,14 @@ class PdlProvider:
             body = self._http.json(response)
         except ApiError as err:
             return failed(err)
-        return self._match(body.get("likelihood"), mapping.person_fields(body.get("data") or {}))
+        if not isinstance(body, dict) or not isinstance(body.get("data"), dict):
+            return Answer(Outcome.FAILED, detail="HTTP 200: no person record in the answer")
+        return self._match(body.get("likelihood"), mapping.person_fields(body["data"]))
 
     def _bulk_item(self, item: Any) -> Answer:
         status = item.get("status") if isinstance(item, dict) else None
-        if status == 200:
-            return self._match(item.get("likelihood"), mapping.person_fields(item.get("data") or {}))
+        if status == 200 and isinstance(item.get("data"), dict):
+            return self._match(item.get("likelihood"), mapping.person_fields(item["data"]))
         if status == 404:
             return miss()
         said = message_from_body(item)
@@ -174,11 +178,15 @@ def _person_params(lookup: Lookup) -> dict[str, Any] | None:
 
 
 def _in_request_order(items: list[Any]) -> list[Any]:
-    """Bulk items sorted by the index we sent as metadata (PDL echoes it); as sent when it is absent."""
-    indexed = [_metadata(item).get("index") for item in items]
-    if sorted(i for i in indexed if isinstance(i, int)) == list(range(len(items))):
-        return [item for _, item in sorted(zip(indexed, items, strict=True), key=lambda pair: pair[0])]
-    return items
+    """Bulk items placed by the index we sent as metadata (PDL echoes it); as they came when it is absent."""
+    indexes = [_metadata(item).get("index") for item in items]
+    if sorted(i for i in indexes if isinstance(i, int)) != list(range(len(items))):
+        return items
+    ordered: list[Any] = [None] * len(items)
+    for index, item in zip(indexes, items, strict=True):
+        if isinstance(index, int):
+            ordered[index] = item
+    return ordered
 
 
 def _metadata(item: Any) -> dict[str, Any]:
