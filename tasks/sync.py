@@ -28,6 +28,7 @@ class SyncCounts:
     updated: int = 0
     unchanged: int = 0
     rejected: int = 0
+    merged_away: int = 0  # rows of leads merged into another, removed (the survivor's row holds them)
     columns_added: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # a sample of rejection reasons, by lead id
     seconds: float = 0.0
@@ -56,6 +57,7 @@ def _sync(ctx: RunContext, sink_name: str, counts: SyncCounts) -> None:
     try:
         if not ctx.dry_run:
             counts.columns_added = sink.ensure_table()
+        _drop_merged(ctx, sink_name, sink, counts)
         after: str | None = None
         while True:
             with ctx.engine().connect() as conn:
@@ -68,6 +70,19 @@ def _sync(ctx: RunContext, sink_name: str, counts: SyncCounts) -> None:
             progress.advanced(f"sync {sink_name}", len(batch))
     finally:
         progress.finished(f"sync {sink_name}")
+
+
+def _drop_merged(ctx: RunContext, sink_name: str, sink: SqlTableSink, counts: SyncCounts) -> None:
+    """A lead the sink holds that was merged into another: its survivor is synced as usual (its
+    content changed with the merge), and the merged lead's own row goes."""
+    with ctx.engine().connect() as conn:
+        merged = [lead for lead, _ in outbox.merged_away(conn, sink_name)]
+    counts.merged_away = len(merged)
+    if ctx.dry_run or not merged:
+        return
+    sink.delete(merged)
+    with ctx.engine().begin() as conn:
+        outbox.forget(conn, sink_name, merged)
 
 
 def _sync_batch(

@@ -52,7 +52,14 @@ class Answer:
 
 
 class ProviderFatal(Exception):
-    """The provider cannot be used this run (bad credentials, account disabled, quota exhausted)."""
+    """The provider cannot be used this run (bad credentials, account disabled, quota exhausted).
+
+    `answers` holds what it had already answered (and charged for) in the call that stopped it.
+    """
+
+    def __init__(self, message: str, answers: dict[str, Answer] | None = None) -> None:
+        super().__init__(message)
+        self.answers: dict[str, Answer] = dict(answers or {})
 
 
 class Provider(Protocol):

@@ -32,8 +32,7 @@ class ProviderStopped(ProviderFatal):
     """The provider cannot go on this run; `answers` holds what it answered (and was charged) before."""
 
     def __init__(self, message: str, answers: Mapping[str, Answer]) -> None:
-        super().__init__(message)
-        self.answers = dict(answers)
+        super().__init__(message, dict(answers))
 
 
 class VendorHttp:

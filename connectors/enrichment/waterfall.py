@@ -93,7 +93,9 @@ class Waterfall:
                     (ask, f)
                     for ask in asks
                     for f in ask.needed
-                    if ask.step.get(f) == position and self.order[f][position] == provider
+                    if ask.step.get(f) == position
+                    and position < len(self.order[f])
+                    and self.order[f][position] == provider
                 ]
                 if turn:
                     self._take_turn(provider, turn, results)
@@ -159,7 +161,7 @@ class Waterfall:
                 fresh = provider.lookup(items)
             except ProviderFatal as exc:
                 use.stopped = str(exc)
-                continue
+                fresh = exc.answers  # what it answered, and charged for, before it stopped
             self._count(use, fresh.values())
             if cacheable:
                 self.cache.put_many(_cache_name(name, kind), fresh, self.clock())

@@ -77,5 +77,12 @@ class SqlTableSink:
         return WriteResult(left.accepted + right.accepted, left.rejected + right.rejected)
 
 
+    def delete(self, lead_ids: Sequence[str]) -> None:
+        """Remove rows of leads that no longer exist on their own (merged into another lead)."""
+        with self.engine.begin() as conn:
+            for start in range(0, len(lead_ids), 900):
+                conn.execute(self.table.delete().where(self.table.c.lead_id.in_(lead_ids[start : start + 900])))
+
+
 def _reason(exc: DBAPIError) -> str:
     return f"{type(exc.orig).__name__}: {str(exc.orig).splitlines()[0][:300]}"

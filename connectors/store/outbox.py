@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, func, or_, select
 from sqlalchemy.sql import Select
 
-from connectors.store.schema import leads, sync_errors, sync_state
+from connectors.store.schema import lead_merges, leads, sync_errors, sync_state
 from connectors.store.upsert import batched, upsert
 
 
@@ -99,3 +99,21 @@ def record_rejected(
         update=["error", "retriable", "attempts", "last_failed_at", "run_id"],
         increment=["attempts"],
     )
+
+
+def merged_away(conn: Connection, sink: str) -> list[tuple[str, str]]:
+    """(merged lead, survivor) for leads this sink holds that were since merged into another."""
+    m = lead_merges.c
+    rows = conn.execute(
+        select(m.merged_lead_id, m.survivor_lead_id)
+        .select_from(lead_merges.join(sync_state, sync_state.c.lead_id == m.merged_lead_id))
+        .where(sync_state.c.sink == sink)
+        .order_by(m.merged_lead_id)
+    )
+    return [(r.merged_lead_id, r.survivor_lead_id) for r in rows]
+
+
+def forget(conn: Connection, sink: str, lead_ids: Sequence[str]) -> None:
+    """The sink no longer holds these leads."""
+    for ids in batched(list(lead_ids), 900):
+        conn.execute(delete(sync_state).where(and_(sync_state.c.sink == sink, sync_state.c.lead_id.in_(ids))))

@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from sqlalchemy import select
+import yaml
+from sqlalchemy import select, text
 
 from connectors.store.engine import get_engine
 from connectors.store.schema import lead_links, lead_merges, leads
@@ -156,6 +157,10 @@ def test_a_later_record_that_bridges_two_leads_merges_them_and_the_older_survive
         (merge,) = conn.execute(select(lead_merges))
     assert (merge.merged_lead_id, merge.survivor_lead_id) == (younger.lead_id, older.lead_id)
     assert "phone+name" in merge.reason
+    assert counts["sinks"]["crm_leads"]["merged_away"] == 1  # the sink held both; the merged row goes
+    with get_engine(database_url).connect() as conn:
+        in_sink = {r.lead_id for r in conn.execute(text("SELECT lead_id FROM crm_leads"))}
+    assert in_sink == {older.lead_id}
 
     again = run_pipeline(config, "run-3")
     assert again["normalize"]["records"] == 0 and again["enrich"]["leads"] == 0
@@ -181,3 +186,49 @@ def test_nothing_is_spent_on_free_mail_and_a_rerun_asks_nobody(setup, database_u
     ann = next(r for r in lead_rows(database_url) if r.email == "ann@acme.com")
     assert ann.fields["industry"][0] == "software development"
     assert ann.fields["seniority"][0] == "director"
+
+
+def test_a_paid_provider_behind_the_reference_table_is_asked_once_within_budget(
+    setup, database_url, tmp_path, monkeypatch
+):
+    from functools import partial
+
+    import tasks.enrich
+    from connectors.enrichment.registry import build_providers
+    from tests.fakes.enrichment.pdl import FakePdl
+
+    fake = FakePdl()
+    fake.add_company("beta.io")
+    fake.add_company("gamma.io")
+    monkeypatch.setenv("PDL_API_KEY", fake.api_key)
+    monkeypatch.setattr(
+        tasks.enrich, "build_providers", partial(build_providers, transport_for=lambda n: fake.transport())
+    )
+    rows = [
+        row(1, "ann@acme.com"),  # known to the reference table: PDL is not asked
+        row(2, "bo@beta.io", first="Bo", last="Ek", phone="", site=""),
+        row(3, "cy@gamma.io", first="Cy", last="Ho", phone="", site=""),
+    ]
+    pdl = {
+        "type": "pdl",
+        "api_key": {"env": "PDL_API_KEY"},
+        "base_url": "https://pdl.fake.test",
+        "budget": 1,
+        "rate_limit": {"requests": 6000, "per": "1m"},
+    }
+    config = setup(rows, [])
+    data = yaml.safe_load(config.read_text())
+    data["enrichment"]["providers"]["pdl"] = pdl
+    data["enrichment"]["waterfall"]["industry"] = ["accounts", "pdl"]
+    config.write_text(yaml.safe_dump(data))
+
+    first = run_pipeline(config, "run-1")
+    use = first["enrich"]["providers"]["pdl"]
+    assert fake.calls == 1 and use["credits"] == 1 and use["over_budget"] == 1  # one credit: one lookup
+    assert first["enrich"]["deferred"] == 1 and first["enrich"]["filled"]["industry"] == 2
+
+    second = run_pipeline(config, "run-2")  # a fresh budget: the deferred lead is asked, nothing else
+    assert fake.calls == 2 and second["enrich"]["leads"] == 1 and second["enrich"]["filled"] == {"industry": 1}
+    industries = {r.email: r.fields.get("industry", [None, None])[:2] for r in lead_rows(database_url)}
+    assert industries["ann@acme.com"] == ["software development", "accounts"]
+    assert industries["bo@beta.io"][1] == industries["cy@gamma.io"][1] == "pdl"
