@@ -1,4 +1,4 @@
-"""End-to-end benchmark of the file pipeline: prepare → extract → normalize → sync, on our code only.
+"""End-to-end benchmark of the file pipeline: prepare → extract → normalize → enrich → sync, on our code only.
 
     .venv/bin/python bench/file_pipeline.py                    # N = 10,000 and 100,000
     .venv/bin/python bench/file_pipeline.py --leads 20000 --profile   # cProfile, nothing recorded
@@ -66,6 +66,7 @@ def worker(workdir: Path, profile: bool) -> None:
     """Run both pipeline runs in this process; write result.json into workdir."""
     results: list[dict] = [{"run": "", "stage": "imports", "rss": None}]
     import_started = time.perf_counter()
+    from tasks.enrich import enrich
     from tasks.extract import extract
     from tasks.normalize import normalize
     from tasks.prepare import prepare
@@ -107,6 +108,15 @@ def worker(workdir: Path, profile: bool) -> None:
             notes=(
                 f"leads created {c['leads_created']:,}, updated {c['leads_updated']:,}, "
                 f"unchanged {c['leads_unchanged']:,}, rejected {c['rejected']:,}"
+            ),
+        )
+        c, row = timed(run, "enrich", enrich, ctx)
+        row.update(
+            rows=c["leads"],
+            status=c["status"],
+            notes=(
+                f"enriched {c['enriched']:,}, reused {c['reused']:,}, skipped {sum(c['skipped'].values()):,}, "
+                f"lookups {sum(u['lookups'] for u in c['providers'].values()):,}"
             ),
         )
         c, row = timed(run, "validate leads", validate_leads, ctx)

@@ -146,6 +146,7 @@ def generate(out_dir: Path, n: int, seed: int = SEED) -> dict[str, int]:
         for j in range(n_ads):
             shared = rng.choice(emails) if rng.random() < 0.2 else None
             fh.write(_ad_line(rng, j, companies, shared))
+    _write_accounts(rng, out_dir / "accounts.csv", companies)
     (out_dir / "leads.yaml").write_text(CONFIG, encoding="utf-8")
     return {"crm_rows": n, "crm_malformed": n - len(valid), "crm_changed": len(changed), "ad_rows": n_ads}
 
@@ -304,6 +305,25 @@ def _ad_line(rng: random.Random, j: int, companies: list[tuple[str, str]], share
     return json.dumps(rec, ensure_ascii=False).encode("utf-8") + b"\n"
 
 
+def _write_accounts(rng: random.Random, path: Path, companies: list[tuple[str, str]]) -> None:
+    """The reference table for the enrich stage: four in five companies are known."""
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        out = csv.writer(fh)
+        out.writerow(["domain", "company_name", "industry", "employee_count", "revenue_range", "tech_stack"])
+        for company, slug in companies:
+            if rng.random() < 0.8:
+                out.writerow(
+                    [
+                        f"{slug}.com",
+                        company,
+                        rng.choice(["software", "retail", "logistics", "media"]),
+                        rng.randint(5, 20000),
+                        rng.choice(["1M-10M", "10M-50M", "100M-250M"]),
+                        "salesforce;hubspot",
+                    ]
+                )
+
+
 # Mirrors the sources and sink of the example leads.yaml; paths are relative to this file.
 CONFIG = """\
 version: 1
@@ -368,5 +388,16 @@ sinks:
     table: crm_leads
     fields: [email, first_name, last_name, full_name, phone, company, website, job_title, country,
              lifecycle_stage, lead_status, owner, source_system, original_source, campaign_name,
-             adset_name, ad_name, form_id, platform, is_organic, do_not_contact, created_at]
+             adset_name, ad_name, form_id, platform, is_organic, do_not_contact, created_at,
+             email_class, company_domain, country_code, seniority, department, industry, employee_range]
+enrichment:
+  providers:
+    accounts: {type: reference_table, path: accounts.csv}
+  waterfall:
+    company_name: [accounts]
+    industry: [accounts]
+    employee_count: [accounts]
+    employee_range: [accounts]
+    revenue_range: [accounts]
+    tech_stack: [accounts]
 """

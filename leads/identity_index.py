@@ -41,9 +41,8 @@ class MemoryIdentityIndex:
                 if ref not in fresh:
                     members[ref] = self.keys_of[ref]
                     prior[ref] = lead
-        result = assign_ids(
-            cluster(list(members.items()), self.fuzzy_threshold), prior, affected, self.age, self.ids_ever
-        )
+        clusters = cluster(list(members.items()), self.fuzzy_threshold, set(fresh), prior)
+        result = assign_ids(clusters, prior, affected, self.age, self.ids_ever)
         self._apply(result, fresh)
         return result
 
@@ -60,7 +59,8 @@ class MemoryIdentityIndex:
             self.members[lead] -= set(refs)
             for ref in self.members[lead]:
                 members[ref], before[ref] = self.keys_of[ref], lead
-        result = assign_ids(cluster(list(members.items()), self.fuzzy_threshold), before, affected, self.age)
+        clusters = cluster(list(members.items()), self.fuzzy_threshold, set(), before)
+        result = assign_ids(clusters, before, affected, self.age, self.ids_ever)
         self._apply(result, {})
         return result
 

@@ -68,8 +68,17 @@ def _key_order(key: str) -> tuple[int, str]:
     return (_KIND_RANK.get(key_kind(key), len(_KIND_RANK)), key)
 
 
-def cluster(members: Sequence[tuple[RecordRef, MatchKeys]], fuzzy_threshold: float | None) -> list[Cluster]:
-    """Group records into people. Members are processed in ref order, so input order never matters."""
+def cluster(
+    members: Sequence[tuple[RecordRef, MatchKeys]],
+    fuzzy_threshold: float | None,
+    fresh: set[RecordRef] | None = None,
+    prior: Mapping[RecordRef, str] | None = None,
+) -> list[Cluster]:
+    """Group records into people. Members are processed in ref order, so input order never matters.
+
+    fresh/prior (the records that are new or changed, and the lead each other record was in)
+    let the fuzzy pass skip pairs that cannot have changed; without them every pair is compared.
+    """
     members = sorted(members, key=lambda m: (m[0].source, m[0].source_id))
     sets = _Sets(len(members))
     holders: dict[str, list[int]] = defaultdict(list)
@@ -85,7 +94,7 @@ def cluster(members: Sequence[tuple[RecordRef, MatchKeys]], fuzzy_threshold: flo
 
     fuzzy_reason: dict[int, str] = {}
     if fuzzy_threshold is not None:
-        _fuzzy_pass(members, sets, fuzzy_threshold, fuzzy_reason)
+        _fuzzy_pass(members, sets, fuzzy_threshold, fuzzy_reason, fresh, prior or {})
 
     groups: dict[int, list[int]] = defaultdict(list)
     for i in range(len(members)):
@@ -108,32 +117,74 @@ def cluster(members: Sequence[tuple[RecordRef, MatchKeys]], fuzzy_threshold: flo
 
 
 def _fuzzy_pass(
-    members: Sequence[tuple[RecordRef, MatchKeys]], sets: _Sets, threshold: float, reason: dict[int, str]
+    members: Sequence[tuple[RecordRef, MatchKeys]],
+    sets: _Sets,
+    threshold: float,
+    reason: dict[int, str],
+    fresh: set[RecordRef] | None,
+    prior: Mapping[RecordRef, str],
 ) -> None:
-    """Within each corporate domain, link records whose names are alike. Only records not already
-    in the same set are compared; distinct names are compared once."""
+    """Within each corporate domain, link records whose names are alike.
+
+    Distinct names are compared once. When `fresh` is given, only pairs that can have changed are
+    compared: a fresh name against every other name at its domain, and names of records that were
+    in the same lead before (their link must survive the recomputation). Two old records in
+    different leads were compared when the younger arrived, and found apart.
+    """
     blocks: dict[str, dict[PersonName, list[int]]] = defaultdict(lambda: defaultdict(list))
     for i, (_, keys) in enumerate(members):
         if keys.block and keys.name:
             blocks[keys.block][keys.name].append(i)
     for block, by_name in blocks.items():
         names = list(by_name)
-        for a in range(len(names)):
-            for b in range(a + 1, len(names)):
-                ia, ib = by_name[names[a]][0], by_name[names[b]][0]
-                if sets.find(ia) == sets.find(ib):
-                    continue
-                score = name_score(names[a], names[b])
-                if score >= threshold:
-                    sets.union(ia, ib)
-                    why = f"fuzzy name {score:.0f} at {block}"
-                    for i in (*by_name[names[a]], *by_name[names[b]]):
-                        reason.setdefault(i, why)
+        for a, b in _pairs_to_compare(names, by_name, members, fresh, prior):
+            ia, ib = by_name[a][0], by_name[b][0]
+            if sets.find(ia) == sets.find(ib):
+                continue
+            score = name_score(a, b)
+            if score >= threshold:
+                sets.union(ia, ib)
+                why = f"fuzzy name {score:.0f} at {block}"
+                for i in (*by_name[a], *by_name[b]):
+                    reason.setdefault(i, why)
         for idx in by_name.values():  # the same name at the same domain: one person
             for i in idx[1:]:
                 if sets.union(idx[0], i):
                     reason.setdefault(i, f"fuzzy name 100 at {block}")
                     reason.setdefault(idx[0], f"fuzzy name 100 at {block}")
+
+
+def _pairs_to_compare(
+    names: list[PersonName],
+    by_name: Mapping[PersonName, list[int]],
+    members: Sequence[tuple[RecordRef, MatchKeys]],
+    fresh: set[RecordRef] | None,
+    prior: Mapping[RecordRef, str],
+) -> Iterable[tuple[PersonName, PersonName]]:
+    if fresh is None:
+        for a in range(len(names)):
+            for b in range(a + 1, len(names)):
+                yield names[a], names[b]
+        return
+    is_fresh = {n: any(members[i][0] in fresh for i in by_name[n]) for n in names}
+    seen: set[tuple[int, int]] = set()
+    for a, name in enumerate(names):
+        if is_fresh[name]:
+            for b, other in enumerate(names):
+                if b != a and (min(a, b), max(a, b)) not in seen:
+                    seen.add((min(a, b), max(a, b)))
+                    yield name, other
+    by_lead: dict[str, list[int]] = defaultdict(list)
+    for position, name in enumerate(names):
+        for lead in {prior[members[i][0]] for i in by_name[name] if members[i][0] in prior}:
+            by_lead[lead].append(position)
+    for positions in by_lead.values():
+        for x in range(len(positions)):
+            for y in range(x + 1, len(positions)):
+                pair = (positions[x], positions[y])
+                if pair not in seen:
+                    seen.add(pair)
+                    yield names[pair[0]], names[pair[1]]
 
 
 def assign_ids(

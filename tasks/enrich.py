@@ -17,7 +17,7 @@ from typing import Any
 from prefect import task
 from prefect.cache_policies import NO_CACHE
 
-from connectors.enrichment.registry import build_providers
+from connectors.enrichment.registry import build_providers, used_providers
 from connectors.enrichment.waterfall import Waterfall
 from connectors.store import enrichment as store
 from connectors.store import golden
@@ -54,8 +54,8 @@ def enrich(ctx: RunContext) -> dict[str, Any]:
     counts = EnrichCounts()
     started = time.perf_counter()
     settings = ctx.config.enrichment
-    if not settings.enabled:
-        counts.status = "off"
+    if not settings.enabled or not used_providers(settings):
+        counts.status = "off"  # nothing to ask: leads stay due, and are enriched once a waterfall exists
         return asdict(counts)
     try:
         with ctx.lease(LEASE):

@@ -150,7 +150,7 @@ def _resolve(
     members = {ref: match_keys(rec.values) for ref, rec in records.items()} | fresh_keys
     records |= fresh
 
-    clusters = cluster(list(members.items()), threshold)
+    clusters = cluster(list(members.items()), threshold, set(fresh_keys), prior | others)
     candidates = {i for c in clusters for i in candidate_ids(c.primary_key)}
     before = store.stored_leads(conn, affected | candidates)
     taken = identity.existing_ids(conn, candidates) - affected
