@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import threading
 import time
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Protocol
 
@@ -48,7 +49,7 @@ def _refill(tokens: float, updated_at: float, now: float, rate: float, burst: fl
     return min(burst, tokens + max(0.0, now - updated_at) * rate)
 
 
-class _Bucket:
+class _Bucket(ABC):
     def __init__(
         self,
         rate_per_second: float,
@@ -78,9 +79,9 @@ class _Bucket:
         if n < 1 or n > self.burst:
             raise ValueError(f"cannot take {n} tokens from a bucket of {self.burst:g}")
 
+    @abstractmethod
     def _take(self, n: int) -> float:
         """Take `n` tokens and return 0, or return the seconds until they will be there."""
-        raise NotImplementedError
 
 
 class MemoryRateLimiter(_Bucket):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -19,7 +20,7 @@ class Fault:
     body: Any = None
 
 
-class FakeVendor:
+class FakeVendor(ABC):
     """A vendor API behind `transport()`.
 
     Subclasses set THROTTLE_STATUS and the error bodies, implement `authorized`, and register
@@ -83,8 +84,9 @@ class FakeVendor:
             raise AssertionError(f"request outside the contract: {request.method} {request.url.path}")
         return handler(request)
 
+    @abstractmethod
     def authorized(self, request: httpx.Request) -> bool:
-        raise NotImplementedError
+        """Whether the request carries the vendor's credential where the vendor expects it."""
 
     def charge(self, credits: float) -> None:
         self.credits += credits
