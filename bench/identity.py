@@ -48,9 +48,17 @@ OUT = BENCH / "out" / "identity"
 sys.path.insert(0, str(BENCH))
 sys.path.insert(0, str(ROOT))
 
-FUZZY_THRESHOLD = 90.0
-COVERAGE_FIELDS = ("email_class", "company_domain", "phone_type", "country_code", "region_code", "seniority",
-                   "department", "industry")
+FUZZY_THRESHOLD: float | None = 90.0
+COVERAGE_FIELDS = (
+    "email_class",
+    "company_domain",
+    "phone_type",
+    "country_code",
+    "region_code",
+    "seniority",
+    "department",
+    "industry",
+)
 
 
 def peak_rss() -> int:
@@ -181,8 +189,11 @@ def run_pass(data_dir: Path, table: Any, label: str, profiler: Any = None) -> di
             if ci == n_chunks - 1 or ci % 10 == 0:  # coverage on a sample of chunks: cheap and stable
                 coverage["leads"] += 1
                 coverage.update(name for name in COVERAGE_FIELDS if lead.get(name) is not None)
-                coverage.update(f"{name} invalid" for name in ("email", "phone", "country")
-                                if name in lead.fields and not lead.fields[name].is_valid)
+                coverage.update(
+                    f"{name} invalid"
+                    for name in ("email", "phone", "country")
+                    if name in lead.fields and not lead.fields[name].is_valid
+                )
         t5 = pc()
         for ref, rec in fresh.items():
             store[ref] = dumps(rec.to_json(), separators=(",", ":"), ensure_ascii=False)
@@ -258,8 +269,8 @@ def evaluate(index: Any, refs: list, pids: array, scen: bytearray, kinds: bytear
     predicted = sum(pairs(c) for c in lead_size.values())
     true = sum(pairs(c) for c in person_size.values())
     scen_names, kind_names = meta["scenarios"], meta["kinds"]
-    by_scen = {s: Counter() for s in scen_names}
-    by_kind = {k: Counter() for k in kind_names}
+    by_scen: dict[str, Counter[str]] = {s: Counter() for s in scen_names}
+    by_kind: dict[str, Counter[str]] = {k: Counter() for k in kind_names}
     main_lead: dict[int, tuple[int, Any]] = {}  # person → (records, lead) of its largest part
     for (lead, p), c in both.items():
         if c > main_lead.get(p, (0, None))[0]:
@@ -290,8 +301,16 @@ def evaluate(index: Any, refs: list, pids: array, scen: bytearray, kinds: bytear
 
 
 def false_merge_evidence(
-    index: Any, refs: list, leads: list, pids: array, scen: bytearray, kinds: bytearray, lead_size: Counter,
-    both: Counter, meta: dict, limit: int = 20_000,
+    index: Any,
+    refs: list,
+    leads: list,
+    pids: array,
+    scen: bytearray,
+    kinds: bytearray,
+    lead_size: Counter,
+    both: Counter,
+    meta: dict,
+    limit: int = 20_000,
 ) -> tuple[dict[str, int], list[dict]]:
     """For leads holding several people: what linked each two people directly (a shared email,
     crm or phone key; a fuzzy name at one domain), counted in record pairs."""
@@ -303,7 +322,7 @@ def false_merge_evidence(
             mixed[lead][p].append(i)
     evidence: Counter[str] = Counter()
     examples: list[dict] = []
-    for lead, people in list(mixed.items())[:limit]:
+    for people in list(mixed.values())[:limit]:
         persons = list(people)
         for a in range(len(persons)):
             for b in range(a + 1, len(persons)):
@@ -311,8 +330,13 @@ def false_merge_evidence(
                 why = _link(index, refs, ra, rb, key_kind, name_score)
                 evidence[why] += len(ra) * len(rb)
                 if len(examples) < 40 and sum(e["why"] == why for e in examples) < 8:
-                    examples.append({"why": why, "a": _show(index, refs, ra, scen, kinds, meta),
-                                     "b": _show(index, refs, rb, scen, kinds, meta)})
+                    examples.append(
+                        {
+                            "why": why,
+                            "a": _show(index, refs, ra, scen, kinds, meta),
+                            "b": _show(index, refs, rb, scen, kinds, meta),
+                        }
+                    )
     return dict(evidence), examples
 
 
@@ -324,8 +348,15 @@ def _link(index: Any, refs: list, ra: list[int], rb: list[int], key_kind: Any, n
         return "shared " + "+".join(sorted({key_kind(k) for k in shared})) + " key"
     for x in ka:
         for y in kb:
-            if x and y and x.block and x.block == y.block and x.name and y.name \
-                    and name_score(x.name, y.name) >= (FUZZY_THRESHOLD or 101):
+            if (
+                x
+                and y
+                and x.block
+                and x.block == y.block
+                and x.name
+                and y.name
+                and name_score(x.name, y.name) >= (FUZZY_THRESHOLD or 101)
+            ):
                 return "fuzzy name at one domain"
     return "transitive (through other people)"
 
@@ -334,9 +365,11 @@ def _show(index: Any, refs: list, idx: list[int], scen: bytearray, kinds: bytear
     out = []
     for i in idx[:3]:
         keys = index.keys_of.get(refs[i])
-        out.append(f"{meta['kinds'][kinds[i]]}/{meta['scenarios'][scen[i]]}: "
-                   f"{keys.keys if keys else None} block={keys.block if keys else None} "
-                   f"name={keys.name.full if keys and keys.name else None}")
+        out.append(
+            f"{meta['kinds'][kinds[i]]}/{meta['scenarios'][scen[i]]}: "
+            f"{keys.keys if keys else None} block={keys.block if keys else None} "
+            f"name={keys.name.full if keys and keys.name else None}"
+        )
     return out
 
 
@@ -386,8 +419,12 @@ def dataset(n: int, seed: int, names: str) -> tuple[Path, float]:
     if (path / "meta.json").exists():
         return path, 0.0
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, str(BENCH / "identity_data.py"), str(path), str(n), str(seed), names],
-                   check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, str(BENCH / "identity_data.py"), str(path), str(n), str(seed), names],
+        check=True,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+    )
     return path, time.perf_counter() - t0
 
 
@@ -399,15 +436,33 @@ def run_size(
     result = OUT / f"result-{n}-seed{seed}.json"
     result.unlink(missing_ok=True)
     prof = OUT / f"identity-{n}.prof" if profile else None  # .cold and .warm
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", str(cold), str(warm or ""),
-           "--result", str(result), "--fuzzy-threshold", fuzzy, "--gc", gc_mode] + (["--profile-to", str(prof)] if prof else [])
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        str(cold),
+        str(warm or ""),
+        "--result",
+        str(result),
+        "--fuzzy-threshold",
+        fuzzy,
+        "--gc",
+        gc_mode,
+    ]
+    cmd += ["--profile-to", str(prof)] if prof else []
     print(f"N={n:,}: data ready (generated in {gen_cold + gen_warm:.0f} s); measuring", file=sys.stderr, flush=True)
     load_start = os.getloadavg()[0]
     t0 = time.perf_counter()
     subprocess.run(cmd, check=True, cwd=ROOT, timeout=timeout)
     info = json.loads(result.read_text(encoding="utf-8"))
-    info.update(n=n, seed=seed, generate_s=round(gen_cold + gen_warm, 1), load_start=load_start,
-                load_end=os.getloadavg()[0], process_s=round(time.perf_counter() - t0, 1))
+    info.update(
+        n=n,
+        seed=seed,
+        generate_s=round(gen_cold + gen_warm, 1),
+        load_start=load_start,
+        load_end=os.getloadavg()[0],
+        process_s=round(time.perf_counter() - t0, 1),
+    )
     info["fuzzy_threshold"] = fuzzy
     info["meta_cold"] = json.loads((cold / "meta.json").read_text(encoding="utf-8"))
     if prof is not None:
@@ -431,67 +486,103 @@ def mib(b: float) -> str:
 def report(info: dict) -> str:
     n, lines = info["n"], []
     passes = [info[k] for k in ("cold", "warm") if k in info]
-    lines.append(f"Pinned to CPU core {info['affinity']} (os.sched_setaffinity); imports {info['import_s']} s; "
-                 f"reference table {info['reference_table']['rows']:,} accounts built in "
-                 f"{info['reference_table']['build_s']} s; fuzzy threshold {info['fuzzy_threshold']}; "
-                 f"garbage collector {info['gc_mode']}; RSS after setup {mib(info['rss_after_setup'])} MiB. "
-                 f"Load average (1 min) {info['load_start']:.2f} at start, {info['load_end']:.2f} at end. "
-                 f"Data generated in {info['generate_s']} s (not counted).\n")
-    lines.append("| pass | records | persons | leads | golden built | rejected | pipeline s | records/s | "
-                 "golden leads/s | records/CPU-s | precision | recall | peak RSS MiB |")
+    lines.append(
+        f"Pinned to CPU core {info['affinity']} (os.sched_setaffinity); imports {info['import_s']} s; "
+        f"reference table {info['reference_table']['rows']:,} accounts built in "
+        f"{info['reference_table']['build_s']} s; fuzzy threshold {info['fuzzy_threshold']}; "
+        f"garbage collector {info['gc_mode']}; RSS after setup {mib(info['rss_after_setup'])} MiB. "
+        f"Load average (1 min) {info['load_start']:.2f} at start, {info['load_end']:.2f} at end. "
+        + (
+            f"Data generated in {info['generate_s']} s (not counted).\n"
+            if info["generate_s"]
+            else "Data reused from bench/out/identity/ (generated earlier, same seed).\n"
+        )
+    )
+    lines.append(
+        "| pass | records | persons | leads | golden built | rejected | pipeline s | records/s | "
+        "golden leads/s | records/CPU-s | precision | recall | peak RSS MiB |"
+    )
     lines.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for p in passes:
         q = p["quality"]
-        lines.append(f"| {p['pass']} | {p['records']:,} | {p['persons']:,} | {p['leads']:,} | {p['golden_built']:,} | "
-                     f"{p['rejected']:,} | {p['pipeline_s']:.1f} | **{p['records_per_s']:,.0f}** | "
-                     f"{p['golden_per_s']:,.0f} | {p['records_per_cpu_s']:,.0f} | **{q['precision']:.4f}** | **{q['recall']:.4f}** | "
-                     f"{mib(p['peak_rss'])} |")
-    lines.append("\nSeconds per stage (µs per record in brackets); `read` (loading the generated chunk) is not "
-                 "counted in the rates; `gc` is the part of the stages spent in the cyclic garbage collector:\n")
+        lines.append(
+            f"| {p['pass']} | {p['records']:,} | {p['persons']:,} | {p['leads']:,} | {p['golden_built']:,} | "
+            f"{p['rejected']:,} | {p['pipeline_s']:.1f} | **{p['records_per_s']:,.0f}** | "
+            f"{p['golden_per_s']:,.0f} | {p['records_per_cpu_s']:,.0f} | "
+            f"**{q['precision']:.4f}** | **{q['recall']:.4f}** | "
+            f"{mib(p['peak_rss'])} |"
+        )
+    lines.append(
+        "\nSeconds per stage (µs per record in brackets); `read` (loading the generated chunk) is not "
+        "counted in the rates; `gc` is the part of the stages spent in the cyclic garbage collector:\n"
+    )
     stages = ("normalize", "match_keys", "index", "golden", "store")
     lines.append("| pass | " + " | ".join(stages) + " | gc (full collections) | read |")
     lines.append("|---|" + "---:|" * (len(stages) + 2))
     for p in passes:
         s, r = p["seconds"], p["records"]
         cells = [f"{s[k]:.1f} ({s[k] / r * 1e6:,.0f})" for k in stages]
-        lines.append(f"| {p['pass']} | " + " | ".join(cells) + f" | {p['gc_s']:.1f} ({p['gc_full']}) | {s['read']:.1f} |")
+        cells += [f"{p['gc_s']:.1f} ({p['gc_full']})", f"{s['read']:.1f}"]
+        lines.append(f"| {p['pass']} | " + " | ".join(cells) + " |")
     cold = info["cold"]
     sizes, total = cold["index_bytes"], cold["index_total"]
-    lines.append(f"\nMemory (cold pass): identity index **{mib(total)} MiB = {total / cold['leads']:,.0f} bytes per lead, "
-                 f"{total / cold['records']:,.0f} per record** (sys.getsizeof over everything the "
-                 "MemoryIdentityIndex reaches, each object once: "
-                 + ", ".join(f"{k} {mib(v)}" for k, v in sizes.items() if v > 2**20) + " MiB); "
-                 f"record store stand-in {mib(cold['store_bytes'])} MiB "
-                 f"({cold['store_bytes'] / cold['records']:,.0f} bytes per record); "
-                 "RSS " + ", ".join(f"{k} {mib(v)}" for k, v in cold["rss"].items())
-                 + f" MiB; peak {mib(cold['peak_rss'])} MiB. Growth not explained by the index and the store "
-                 f"stand-in: {mib(cold['rss']['end'] - cold['rss']['start'] - total - cold['store_bytes'])} MiB.\n")
+    lines.append(
+        f"\nMemory (cold pass): identity index **{mib(total)} MiB = {total / cold['leads']:,.0f} bytes "
+        f"per lead, {total / cold['records']:,.0f} per record** (sys.getsizeof over everything the "
+        "MemoryIdentityIndex reaches, each object once: "
+        + ", ".join(f"{k} {mib(v)}" for k, v in sizes.items() if v > 2**20)
+        + " MiB); "
+        f"record store stand-in {mib(cold['store_bytes'])} MiB "
+        f"({cold['store_bytes'] / cold['records']:,.0f} bytes per record); "
+        "RSS "
+        + ", ".join(f"{k} {mib(v)}" for k, v in cold["rss"].items())
+        + f" MiB; peak {mib(cold['peak_rss'])} MiB. Growth not explained by the index and the store "
+        f"stand-in: {mib(cold['rss']['end'] - cold['rss']['start'] - total - cold['store_bytes'])} MiB.\n"
+    )
     for p in passes:
         cov = p["coverage"]
-        lines.append(f"Golden leads ({p['pass']}, sampled {cov.get('leads', 0):,}) with: " + ", ".join(
-            f"{name} {cov.get(name, 0) / max(cov.get('leads', 1), 1):.0%}" for name in COVERAGE_FIELDS)
-            + "; with an invalid " + ", ".join(f"{name} {cov.get(name + ' invalid', 0) / max(cov.get('leads', 1), 1):.1%}"
-                                              for name in ("email", "phone", "country")) + ".")
+        lines.append(
+            f"Golden leads ({p['pass']}, sampled {cov.get('leads', 0):,}) with: "
+            + ", ".join(f"{name} {cov.get(name, 0) / max(cov.get('leads', 1), 1):.0%}" for name in COVERAGE_FIELDS)
+            + "; with an invalid "
+            + ", ".join(
+                f"{name} {cov.get(name + ' invalid', 0) / max(cov.get('leads', 1), 1):.1%}"
+                for name in ("email", "phone", "country")
+            )
+            + "."
+        )
     lines.append("")
+    q = cold["quality"]
+    lines.append(
+        f"Where pairs are lost (cold; true pairs {q['true_pairs']:,}, predicted {q['predicted_pairs']:,}, "
+        f"both {q['tp_pairs']:,}), by the label of the record (a pair is split between its two records):\n"
+    )
+    lines.append(
+        "| record scenario | records | missed pairs | records split off their person | "
+        "false pairs | records falsely merged |"
+    )
+    lines.append("|---|---:|---:|---:|---:|---:|")
+    for name, c in q["by_scenario"].items():
+        lines.append(
+            f"| {name} | {c['records']:,} | {c['missed_half_pairs'] / 2:,.1f} | {c.get('split_off', 0):,} | "
+            f"{c['false_half_pairs'] / 2:,.1f} | {c['falsely_merged']:,} |"
+        )
+    lines.append("\n| person kind | records | missed pairs | false pairs | records falsely merged |")
+    lines.append("|---|---:|---:|---:|---:|")
+    for name, c in q["by_kind"].items():
+        lines.append(
+            f"| {name} | {c['records']:,} | {c['missed_half_pairs'] / 2:,.1f} | "
+            f"{c['false_half_pairs'] / 2:,.1f} | {c['falsely_merged']:,} |"
+        )
     for p in passes:
         q = p["quality"]
-        lines.append(f"Where pairs are lost ({p['pass']}; true pairs {q['true_pairs']:,}, predicted "
-                     f"{q['predicted_pairs']:,}, both {q['tp_pairs']:,}); by the label of the record:\n")
-        lines.append("| record scenario | records | missed pairs | records split off their person | "
-                     "false pairs | records falsely merged |")
-        lines.append("|---|---:|---:|---:|---:|---:|")
-        for name, c in q["by_scenario"].items():
-            lines.append(f"| {name} | {c['records']:,} | {c['missed_half_pairs'] / 2:,.1f} | {c.get('split_off', 0):,} | "
-                         f"{c['false_half_pairs'] / 2:,.1f} | {c['falsely_merged']:,} |")
-        lines.append("\n| person kind | records | missed pairs | false pairs | records falsely merged |")
-        lines.append("|---|---:|---:|---:|---:|")
-        for name, c in q["by_kind"].items():
-            lines.append(f"| {name} | {c['records']:,} | {c['missed_half_pairs'] / 2:,.1f} | "
-                         f"{c['false_half_pairs'] / 2:,.1f} | {c['falsely_merged']:,} |")
         ev = q["false_pairs_by_evidence"]
-        lines.append("\nFalse pairs by what linked the two people: "
-                     + (", ".join(f"{k} {v:,}" for k, v in sorted(ev.items(), key=lambda kv: -kv[1])) or "none")
-                     + ".\n")
+        lines.append(
+            f"\n{p['pass'].capitalize()}: {q['true_pairs'] - q['tp_pairs']:,} missed and "
+            f"{q['predicted_pairs'] - q['tp_pairs']:,} false pairs; the false ones by what linked the two "
+            "people: " + (", ".join(f"{k} {v:,}" for k, v in sorted(ev.items(), key=lambda kv: -kv[1])) or "none") + "."
+        )
+    lines.append("")
     return f"### N = {n:,} records\n\n" + "\n".join(lines)
 
 
@@ -504,8 +595,12 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile both passes and print the hotspots")
     parser.add_argument("--timeout", type=float, help="stop a size's process after this many seconds")
     parser.add_argument("--fuzzy-threshold", default="90", help="the index's fuzzy threshold, or 'off' (default 90)")
-    parser.add_argument("--gc", choices=("default", "freeze", "off"), default="default",
-                        help="experiment: gc.freeze() after setup, or gc.disable() during the passes")
+    parser.add_argument(
+        "--gc",
+        choices=("default", "freeze", "off"),
+        default="default",
+        help="experiment: gc.freeze() after setup, or gc.disable() during the passes",
+    )
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     parser.add_argument("--result", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--profile-to", type=Path, help=argparse.SUPPRESS)

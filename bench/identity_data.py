@@ -85,27 +85,84 @@ PHONE_SCENARIOS = frozenset({"email_typo_phone", "email_typo_phone_reformatted",
 DUP_SHARE = 0.25
 DUP_COUNTS = ((2, 0.6), (3, 0.3), (4, 0.1))
 
+
+def words(text: str) -> list[str]:
+    return text.split()
+
+
 NICKNAMES: dict[str, tuple[str, ...]] = {
-    "Robert": ("Bob", "Rob", "Bobby"), "William": ("Bill", "Will", "Billy"), "Elizabeth": ("Liz", "Beth", "Betty"),
-    "Katherine": ("Kate", "Katie", "Kathy"), "Michael": ("Mike",), "James": ("Jim", "Jimmy"),
-    "Jennifer": ("Jen", "Jenny"), "Richard": ("Rick", "Rich"), "Thomas": ("Tom", "Tommy"), "Joseph": ("Joe",),
-    "Daniel": ("Dan", "Danny"), "Christopher": ("Chris",), "Matthew": ("Matt",), "Anthony": ("Tony",),
-    "Andrew": ("Andy", "Drew"), "Joshua": ("Josh",), "Benjamin": ("Ben",), "Samuel": ("Sam",),
-    "Alexander": ("Alex",), "Nicholas": ("Nick",), "Jonathan": ("Jon",), "Timothy": ("Tim",),
-    "Stephen": ("Steve",), "Steven": ("Steve",), "Edward": ("Ed", "Ted"), "Patricia": ("Pat", "Patty"),
-    "Margaret": ("Maggie", "Peggy"), "Susan": ("Sue",), "Deborah": ("Deb", "Debbie"), "Rebecca": ("Becky",),
-    "Jessica": ("Jess",), "Samantha": ("Sam",), "Victoria": ("Vicky",), "Alexandra": ("Alex",),
-    "Christine": ("Chris",), "Kimberly": ("Kim",), "Cynthia": ("Cindy",), "Pamela": ("Pam",),
-    "Gregory": ("Greg",), "Jeffrey": ("Jeff",), "Lawrence": ("Larry",), "Raymond": ("Ray",),
-    "Gerald": ("Jerry",), "Donald": ("Don",), "Ronald": ("Ron",), "Kenneth": ("Ken",),
-    "Charles": ("Charlie", "Chuck"), "Frederick": ("Fred",), "Peter": ("Pete",), "Philip": ("Phil",),
-    "Douglas": ("Doug",), "Theodore": ("Ted", "Theo"), "Zachary": ("Zach",), "Nathaniel": ("Nate",),
-    "Abigail": ("Abby",), "Jacqueline": ("Jackie",), "Madeline": ("Maddie",), "Catherine": ("Cathy", "Kate"),
-    "Josephine": ("Jo",), "Valerie": ("Val",), "Allison": ("Ally",), "Gabriel": ("Gabe",),
-    "Benedict": ("Ben",), "Leonard": ("Leo", "Len"), "Vincent": ("Vince",), "Frances": ("Fran",),
-    "Dorothy": ("Dot",), "Joanne": ("Jo",), "Judith": ("Judy",), "Teresa": ("Terry",),
+    "Robert": ("Bob", "Rob", "Bobby"),
+    "William": ("Bill", "Will", "Billy"),
+    "Elizabeth": ("Liz", "Beth", "Betty"),
+    "Katherine": ("Kate", "Katie", "Kathy"),
+    "Michael": ("Mike",),
+    "James": ("Jim", "Jimmy"),
+    "Jennifer": ("Jen", "Jenny"),
+    "Richard": ("Rick", "Rich"),
+    "Thomas": ("Tom", "Tommy"),
+    "Joseph": ("Joe",),
+    "Daniel": ("Dan", "Danny"),
+    "Christopher": ("Chris",),
+    "Matthew": ("Matt",),
+    "Anthony": ("Tony",),
+    "Andrew": ("Andy", "Drew"),
+    "Joshua": ("Josh",),
+    "Benjamin": ("Ben",),
+    "Samuel": ("Sam",),
+    "Alexander": ("Alex",),
+    "Nicholas": ("Nick",),
+    "Jonathan": ("Jon",),
+    "Timothy": ("Tim",),
+    "Stephen": ("Steve",),
+    "Steven": ("Steve",),
+    "Edward": ("Ed", "Ted"),
+    "Patricia": ("Pat", "Patty"),
+    "Margaret": ("Maggie", "Peggy"),
+    "Susan": ("Sue",),
+    "Deborah": ("Deb", "Debbie"),
+    "Rebecca": ("Becky",),
+    "Jessica": ("Jess",),
+    "Samantha": ("Sam",),
+    "Victoria": ("Vicky",),
+    "Alexandra": ("Alex",),
+    "Christine": ("Chris",),
+    "Kimberly": ("Kim",),
+    "Cynthia": ("Cindy",),
+    "Pamela": ("Pam",),
+    "Gregory": ("Greg",),
+    "Jeffrey": ("Jeff",),
+    "Lawrence": ("Larry",),
+    "Raymond": ("Ray",),
+    "Gerald": ("Jerry",),
+    "Donald": ("Don",),
+    "Ronald": ("Ron",),
+    "Kenneth": ("Ken",),
+    "Charles": ("Charlie", "Chuck"),
+    "Frederick": ("Fred",),
+    "Peter": ("Pete",),
+    "Philip": ("Phil",),
+    "Douglas": ("Doug",),
+    "Theodore": ("Ted", "Theo"),
+    "Zachary": ("Zach",),
+    "Nathaniel": ("Nate",),
+    "Abigail": ("Abby",),
+    "Jacqueline": ("Jackie",),
+    "Madeline": ("Maddie",),
+    "Catherine": ("Cathy", "Kate"),
+    "Josephine": ("Jo",),
+    "Valerie": ("Val",),
+    "Allison": ("Ally",),
+    "Gabriel": ("Gabe",),
+    "Benedict": ("Ben",),
+    "Leonard": ("Leo", "Len"),
+    "Vincent": ("Vince",),
+    "Frances": ("Fran",),
+    "Dorothy": ("Dot",),
+    "Joanne": ("Jo",),
+    "Judith": ("Judy",),
+    "Teresa": ("Terry",),
 }
-OTHER_FIRST = (
+OTHER_FIRST = words(
     "Mary Linda Barbara Sarah Karen Nancy Lisa Betty Sandra Ashley Donna Emily Michelle Carol Amanda Melissa "
     "Stephanie Laura Sharon Amy Angela Helen Anna Brenda Nicole Emma Olivia Sophia Isabella Mia Charlotte "
     "Amelia Harper Evelyn Ella Chloe Grace Lily Hannah Zoe Nora Leah Hazel Ruby Alice Clara Lucy Julia "
@@ -119,8 +176,8 @@ OTHER_FIRST = (
     "Matteo Lorenzo Giovanni Marco Luca Alessandro Diego Javier Carlos Miguel Pablo Alejandro Mateo "
     "Rafael Thiago Joao Pedro Hiroshi Takeshi Kenji Haruto Wei Jun Hao Arjun Rahul Vikram Rohan Omar "
     "Ahmed Yusuf Kwame Kofi Chinedu Lars Erik Nils Oskar Piotr Tomasz Krzysztof Ciaran Declan Eoin"
-).split()
-REAL_LAST = (
+)
+REAL_LAST = words(
     "Smith Johnson Williams Brown Jones Garcia Miller Davis Rodriguez Martinez Hernandez Lopez Gonzalez "
     "Wilson Anderson Thomas Taylor Moore Jackson Martin Lee Perez Thompson White Harris Sanchez Clark "
     "Ramirez Lewis Robinson Walker Young Allen King Wright Scott Torres Nguyen Hill Flores Green Adams "
@@ -132,57 +189,123 @@ REAL_LAST = (
     "Dubois Moreau Laurent Lefebvre Leroy Rossi Russo Ferrari Esposito Bianchi Romano Colombo Tanaka "
     "Suzuki Takahashi Watanabe Chen Wang Li Zhang Liu Singh Kumar Sharma Khan Okafor Mensah O'Brien "
     "McDonald O'Connor Murray Byrne Andersson Johansson Nowak Kowalski Silva Santos Oliveira Costa"
-).split()
-ONSETS = (
+)
+ONSETS = words(
     "Ash Bar Bel Bran Cal Car Cor Dal Dar Del Dun Eld Fal Fen Gar Gil Gor Hal Har Hol Kel Ken Kir Lam Lar "
     "Len Lind Mal Mar Mor Nor Oak Pen Pol Rad Ram Ros Sal Sel Stan Tal Tor Ul Val Ver Wal Wes Wil Win Yar"
-).split()
-CODAS = (
+)
+CODAS = words(
     "ton ford ley wood man son berg mann stein ez ini ova ski well field ridge croft by ham ard ing "
     "wick mont ville gate more dale holm quist vik sen dahl strom ner ger lin rick rowe ster burn"
-).split()
-WARM_ONSETS = (
+)
+WARM_ONSETS = words(
     "Ab Ack Bry Chel Cren Dov Dra Em Ev Fitz Gled Grin Hav Hux Iv Jar Jes Kav Kno Lyt Mab Mer Nev Nib Orm "
     "Pax Prit Quen Rix Ryl Sav Shen Sib Tev Thorn Trel Ub Vex Vor Wyn Yel Zan Zor Brim Clo Dru Fyn Hask"
-).split()
-WARM_CODAS = (
+)
+WARM_CODAS = words(
     "acre bourne brook camp cott den dorf ell enko ford grave haus ich isk lock lund mere nik oft pike "
     "ridge sby shaw stad tham thorpe usk vale wald wyn ovic ak ek ius ard ley wick ston gard lake"
-).split()
-SYLLABLES = (
+)
+SYLLABLES = words(
     "no ra vex ka li on te bri a lu mi cor da qua ze fin tra ny ol ex ve ta ri so mar gen al pex "
     "ion zen ko pa sy nu de lo va ti ber"
-).split()
-INDUSTRY_WORDS = (
+)
+INDUSTRY_WORDS = words(
     "Analytics Logistics Health Capital Systems Software Labs Energy Foods Media Robotics Partners "
     "Consulting Digital Networks Cloud Security Retail Bio Motors Finance Insurance Travel Education"
-).split()
-INDUSTRIES = (
-    "Computer Software", "Information Technology and Services", "Marketing and Advertising", "Financial Services",
-    "Hospital & Health Care", "Logistics and Supply Chain", "Retail", "Construction", "Real Estate",
-    "Higher Education", "Telecommunications", "Automotive", "Banking", "Insurance", "Food & Beverages",
-    "Management Consulting", "Biotechnology", "Renewables & Environment", "Staffing and Recruiting",
-    "Internet", "Media Production", "Oil & Energy", "Pharmaceuticals", "Machinery", "Legal Services",
 )
-TECH = ("salesforce", "hubspot", "aws", "google cloud", "azure", "shopify", "wordpress", "stripe", "zendesk",
-        "marketo", "segment", "snowflake", "slack", "jira", "react", "kubernetes")
-REVENUES = ("$0-$1M", "$1M-$10M", "$10M-$50M", "$50M-$100M", "$100M-$250M", "$250M-$500M", "$500M-$1B",
-            "$1B-$10B", "$10B+", "", "unknown")
+INDUSTRIES = (
+    "Computer Software",
+    "Information Technology and Services",
+    "Marketing and Advertising",
+    "Financial Services",
+    "Hospital & Health Care",
+    "Logistics and Supply Chain",
+    "Retail",
+    "Construction",
+    "Real Estate",
+    "Higher Education",
+    "Telecommunications",
+    "Automotive",
+    "Banking",
+    "Insurance",
+    "Food & Beverages",
+    "Management Consulting",
+    "Biotechnology",
+    "Renewables & Environment",
+    "Staffing and Recruiting",
+    "Internet",
+    "Media Production",
+    "Oil & Energy",
+    "Pharmaceuticals",
+    "Machinery",
+    "Legal Services",
+)
+TECH = (
+    "salesforce",
+    "hubspot",
+    "aws",
+    "google cloud",
+    "azure",
+    "shopify",
+    "wordpress",
+    "stripe",
+    "zendesk",
+    "marketo",
+    "segment",
+    "snowflake",
+    "slack",
+    "jira",
+    "react",
+    "kubernetes",
+)
+REVENUES = (
+    "$0-$1M",
+    "$1M-$10M",
+    "$10M-$50M",
+    "$50M-$100M",
+    "$100M-$250M",
+    "$250M-$500M",
+    "$500M-$1B",
+    "$1B-$10B",
+    "$10B+",
+    "",
+    "unknown",
+)
 
 # alpha-2: (weight, spellings, company domain suffixes, legal suffixes, cities)
 COUNTRIES: dict[str, tuple[float, tuple[str, ...], tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
-    "US": (40, ("US", "USA", "United States", "united states", "U.S.", "United States of America", "usa"),
-           ("com", "com", "com", "io", "co"), ("Inc.", ", Inc.", "LLC", "Corp.", ""),
-           ("New York", "San Francisco", "Austin", "Chicago", "Boston", "Seattle", "Denver", "Atlanta")),
-    "GB": (12, ("UK", "GB", "United Kingdom", "Great Britain", "England", "uk"), ("co.uk", "co.uk", "com", "io"),
-           ("Ltd", "Limited", "PLC", ""), ("London", "Manchester", "Bristol", "Leeds", "Edinburgh")),
-    "DE": (10, ("DE", "Germany", "Deutschland", "germany", "GERMANY"), ("de", "de", "com"),
-           ("GmbH", "AG", "GmbH & Co. KG", ""), ("Berlin", "München", "Hamburg", "Köln", "Frankfurt am Main")),
+    "US": (
+        40,
+        ("US", "USA", "United States", "united states", "U.S.", "United States of America", "usa"),
+        ("com", "com", "com", "io", "co"),
+        ("Inc.", ", Inc.", "LLC", "Corp.", ""),
+        ("New York", "San Francisco", "Austin", "Chicago", "Boston", "Seattle", "Denver", "Atlanta"),
+    ),
+    "GB": (
+        12,
+        ("UK", "GB", "United Kingdom", "Great Britain", "England", "uk"),
+        ("co.uk", "co.uk", "com", "io"),
+        ("Ltd", "Limited", "PLC", ""),
+        ("London", "Manchester", "Bristol", "Leeds", "Edinburgh"),
+    ),
+    "DE": (
+        10,
+        ("DE", "Germany", "Deutschland", "germany", "GERMANY"),
+        ("de", "de", "com"),
+        ("GmbH", "AG", "GmbH & Co. KG", ""),
+        ("Berlin", "München", "Hamburg", "Köln", "Frankfurt am Main"),
+    ),
     "FR": (5, ("FR", "France", "france"), ("fr", "com"), ("SAS", "SA", "SARL", ""), ("Paris", "Lyon", "Lille")),
     "CA": (5, ("CA", "Canada"), ("ca", "com"), ("Inc.", "Ltd.", ""), ("Toronto", "Vancouver", "Montréal")),
     "AU": (4, ("AU", "Australia"), ("com.au", "com.au", "com"), ("Pty Ltd", ""), ("Sydney", "Melbourne")),
-    "NL": (3, ("NL", "Netherlands", "The Netherlands", "Holland"), ("nl", "com"), ("B.V.", "N.V.", ""),
-           ("Amsterdam", "Rotterdam", "Utrecht")),
+    "NL": (
+        3,
+        ("NL", "Netherlands", "The Netherlands", "Holland"),
+        ("nl", "com"),
+        ("B.V.", "N.V.", ""),
+        ("Amsterdam", "Rotterdam", "Utrecht"),
+    ),
     "IN": (4, ("IN", "India"), ("in", "co.in", "com"), ("Pvt. Ltd.", "Limited", ""), ("Bengaluru", "Mumbai")),
     "ES": (3, ("ES", "Spain", "España"), ("es", "com"), ("S.L.", "S.A.", ""), ("Madrid", "Barcelona")),
     "IT": (3, ("IT", "Italy", "Italia"), ("it", "com"), ("S.r.l.", "S.p.A.", ""), ("Milano", "Roma", "Torino")),
@@ -196,32 +319,104 @@ COUNTRIES: dict[str, tuple[float, tuple[str, ...], tuple[str, ...], tuple[str, .
     "SG": (1, ("SG", "Singapore"), ("com.sg", "sg", "com"), ("Pte. Ltd.", ""), ("Singapore",)),
     "MX": (1, ("MX", "Mexico", "México"), ("com.mx", "mx", "com"), ("S.A. de C.V.", ""), ("Ciudad de México",)),
 }
-FREEMAIL = (("gmail.com", 55), ("yahoo.com", 12), ("outlook.com", 10), ("hotmail.com", 10), ("icloud.com", 8),
-            ("aol.com", 3), ("gmx.de", 2))
+FREEMAIL = (
+    ("gmail.com", 55),
+    ("yahoo.com", 12),
+    ("outlook.com", 10),
+    ("hotmail.com", 10),
+    ("icloud.com", 8),
+    ("aol.com", 3),
+    ("gmx.de", 2),
+)
 PLUS_TAG_DOMAINS = frozenset({"gmail.com", "outlook.com", "hotmail.com", "icloud.com"})
 DISPOSABLE = ("mailinator.com", "yopmail.com", "guerrillamail.com", "10minutemail.com", "trashmail.com")
 ROLES = ("info", "sales", "contact", "hello", "office", "marketing")
-FREEMAIL_TYPOS = {"gmail.com": ("gmial.com", "gmal.com", "gmail.co", "gnail.com"), "yahoo.com": ("yaho.com",),
-                  "outlook.com": ("outlok.com",), "hotmail.com": ("hotmial.com", "hotmai.com"),
-                  "icloud.com": ("iclod.com",), "aol.com": ("aol.co",), "gmx.de": ("gmx.d",)}
+FREEMAIL_TYPOS = {
+    "gmail.com": ("gmial.com", "gmal.com", "gmail.co", "gnail.com"),
+    "yahoo.com": ("yaho.com",),
+    "outlook.com": ("outlok.com",),
+    "hotmail.com": ("hotmial.com", "hotmai.com"),
+    "icloud.com": ("iclod.com",),
+    "aol.com": ("aol.co",),
+    "gmx.de": ("gmx.d",),
+}
 STAGES = ("subscriber", "Lead", "Marketing Qualified Lead", "MQL", "salesqualifiedlead", "Opportunity", "customer")
 PHONE_FORMATS = ("e164", "international", "national", "dotted")
 
 
 def _titles() -> list[str]:
-    functions = ("Marketing", "Sales", "Engineering", "Product", "Finance", "People", "Operations",
-                 "Customer Success", "Data", "IT", "Design", "Legal", "Growth", "Business Development",
-                 "Security", "Procurement", "Supply Chain", "Brand", "Partnerships", "Revenue Operations")
+    functions = (
+        "Marketing",
+        "Sales",
+        "Engineering",
+        "Product",
+        "Finance",
+        "People",
+        "Operations",
+        "Customer Success",
+        "Data",
+        "IT",
+        "Design",
+        "Legal",
+        "Growth",
+        "Business Development",
+        "Security",
+        "Procurement",
+        "Supply Chain",
+        "Brand",
+        "Partnerships",
+        "Revenue Operations",
+    )
     roles = ("Manager", "Specialist", "Analyst", "Coordinator", "Associate", "Consultant", "Lead")
-    out = ["CEO", "CTO", "CFO", "COO", "CMO", "CRO", "Founder", "Co-Founder", "Owner", "President",
-           "Managing Director", "Geschäftsführer", "Founder & CEO", "Software Engineer", "Senior Software Engineer",
-           "Software Engineer II", "Data Scientist", "Account Executive", "Senior Account Executive", "SDR",
-           "BDR", "Sales Development Representative", "Executive Assistant", "Office Manager", "Intern",
-           "Marketing Intern", "Working Student", "Student", "Freelancer", "Consultant", "Partner", "Teacher",
-           "Nurse", "Architect", "Solutions Architect", "Product Owner", "Scrum Master", "Recruiter"]
+    out = [
+        "CEO",
+        "CTO",
+        "CFO",
+        "COO",
+        "CMO",
+        "CRO",
+        "Founder",
+        "Co-Founder",
+        "Owner",
+        "President",
+        "Managing Director",
+        "Geschäftsführer",
+        "Founder & CEO",
+        "Software Engineer",
+        "Senior Software Engineer",
+        "Software Engineer II",
+        "Data Scientist",
+        "Account Executive",
+        "Senior Account Executive",
+        "SDR",
+        "BDR",
+        "Sales Development Representative",
+        "Executive Assistant",
+        "Office Manager",
+        "Intern",
+        "Marketing Intern",
+        "Working Student",
+        "Student",
+        "Freelancer",
+        "Consultant",
+        "Partner",
+        "Teacher",
+        "Nurse",
+        "Architect",
+        "Solutions Architect",
+        "Product Owner",
+        "Scrum Master",
+        "Recruiter",
+    ]
     for f in functions:
-        out += [f"VP {f}", f"VP of {f}", f"Head of {f}", f"Director of {f}", f"{f} Director",
-                f"Chief {f} Officer" if f in ("Marketing", "Revenue Operations", "Data", "Product") else f"{f} Lead"]
+        out += [
+            f"VP {f}",
+            f"VP of {f}",
+            f"Head of {f}",
+            f"Director of {f}",
+            f"{f} Director",
+            f"Chief {f} Officer" if f in ("Marketing", "Revenue Operations", "Data", "Product") else f"{f} Lead",
+        ]
         out += [f"{f} {r}" for r in roles] + [f"Senior {f} Manager", f"Junior {f} Analyst"]
     return list(dict.fromkeys(out))
 
@@ -289,13 +484,15 @@ class Pools:
 
     @staticmethod
     def _synthetic(rng: random.Random, onsets: list[str], codas: list[str], count: int, taken: set[str]) -> list[str]:
-        combos = [o + c for o in onsets for c in codas] + [o + m + c for o in onsets for m in ("a", "er", "in")
-                                                            for c in codas]
+        combos = [o + c for o in onsets for c in codas] + [
+            o + m + c for o in onsets for m in ("a", "er", "in") for c in codas
+        ]
         rng.shuffle(combos)
         return [n for n in dict.fromkeys(combos) if n not in taken][:count]
 
     def _companies(self, rng: random.Random) -> list[Company]:
-        out, domains = [], set()
+        out: list[Company] = []
+        domains: set[str] = set()
         while len(out) < N_COMPANIES:
             a2 = self.countries[bisect.bisect(self.country_cum, rng.random() * self.country_cum[-1])]
             _, _, tlds, legal, _ = COUNTRIES[a2]
@@ -332,7 +529,7 @@ class Generator:
 
     def make_people(self, n_records: int) -> list[tuple[int, int]]:
         """People until their appearances reach n_records; returns (person, appearance) slots."""
-        rng, slots = self.rng, []
+        rng, slots = self.rng, list[tuple[int, int]]()
         kinds = list(KINDS.items())[1:]
         while len(slots) < n_records:
             roll, kind, acc = rng.random(), "regular", 0.0
@@ -383,9 +580,14 @@ class Generator:
         country = comp.country if rng.random() < 0.85 else pools.pick(rng, pools.countries, pools.country_cum)
         if partner is not None and kind == "neg_family_phone":
             country = partner.country
-        email_kind = {"role_address": "role", "disposable": "disposable", "neg_gmail_namesake": "gmail",
-                      "neg_family_phone": "free", "neg_colleague": "corporate",
-                      "neg_colleague_same_last": "corporate"}.get(kind)
+        email_kind = {
+            "role_address": "role",
+            "disposable": "disposable",
+            "neg_gmail_namesake": "gmail",
+            "neg_family_phone": "free",
+            "neg_colleague": "corporate",
+            "neg_colleague_same_last": "corporate",
+        }.get(kind)
         if email_kind is None:
             email_kind = "corporate" if rng.random() < 0.68 else "free"
         email = self._email(first, last, comp.domain, email_kind, country)
@@ -397,8 +599,20 @@ class Generator:
             landline = rng.random() < 0.4
             phone = self._phone(country, PhoneNumberType.FIXED_LINE if landline else PhoneNumberType.MOBILE)
         city = COUNTRIES[country][4]
-        person = Person(first, last, company, email, email_kind, phone, rng.choice(PHONE_FORMATS), country,
-                        rng.choice(city), pools.pick(rng, pools.titles, pools.title_cum), kind, landline)
+        person = Person(
+            first,
+            last,
+            company,
+            email,
+            email_kind,
+            phone,
+            rng.choice(PHONE_FORMATS),
+            country,
+            rng.choice(city),
+            pools.pick(rng, pools.titles, pools.title_cum),
+            kind,
+            landline,
+        )
         if kind == "neg_family_phone":
             person.needs_phone = partner.needs_phone = True  # type: ignore[union-attr]
             person.city = partner.city  # type: ignore[union-attr]
@@ -448,14 +662,22 @@ class Generator:
         else:
             domains = [d for d, _ in FREEMAIL if d != "gmx.de" or country in ("DE", "AT", "CH")]
             domain = rng.choices(domains, [w for d, w in FREEMAIL if d in domains])[0]
-        local = rng.choice((f"{f}.{lst}", f"{f}{lst}", f"{f}.{lst}{rng.randrange(1, 99)}",
-                            f"{f}_{lst}{rng.randrange(1960, 2005)}", f"{f[:1]}{lst}{rng.randrange(1, 999)}",
-                            f"{f}{lst[:1]}{rng.randrange(10, 99)}"))
+        local = rng.choice(
+            (
+                f"{f}.{lst}",
+                f"{f}{lst}",
+                f"{f}.{lst}{rng.randrange(1, 99)}",
+                f"{f}_{lst}{rng.randrange(1960, 2005)}",
+                f"{f[:1]}{lst}{rng.randrange(1, 999)}",
+                f"{f}{lst[:1]}{rng.randrange(10, 99)}",
+            )
+        )
         return self._claim(local, domain)
 
     def _phone(self, region: str, kind: int) -> str:
         rng = self.rng
         example = phonenumbers.example_number_for_type(region, kind)
+        assert example is not None, region
         nsn = phonenumbers.national_significant_number(example)
         for _ in range(20):
             digits = nsn[:3] + "".join(rng.choice(string.digits) for _ in range(len(nsn) - 3))
@@ -521,16 +743,20 @@ class Generator:
         if phone and (needs_phone or rng.random() < keep):
             fields["phone"] = format_phone(phone, phone_fmt)
         country_spellings = COUNTRIES[person.country][1]
-        if phone_fmt == "national" and "phone" in fields or rng.random() < {"crm": 0.9, "ads": 0.5,
-                                                                             "events": 0.8}[source]:
+        if (
+            phone_fmt == "national"
+            and "phone" in fields
+            or rng.random() < {"crm": 0.9, "ads": 0.5, "events": 0.8}[source]
+        ):
             fields["country"] = rng.choice(country_spellings)
         if rng.random() < {"crm": 0.9, "ads": 0.7, "events": 0.95}[source]:
             fields["company"] = company_variant(rng, comp)
         if rng.random() < {"crm": 0.6, "ads": 0.2, "events": 0.3}[source]:
             fields["website"] = website(rng, comp.domain)
         if rng.random() < {"crm": 0.85, "ads": 0.6, "events": 0.8}[source]:
-            title = person.title if rng.random() < 0.9 else self.pools.pick(rng, self.pools.titles,
-                                                                              self.pools.title_cum)
+            title = (
+                person.title if rng.random() < 0.9 else self.pools.pick(rng, self.pools.titles, self.pools.title_cum)
+            )
             fields["job_title"] = rng.choice((title, title, title, title.lower(), title.upper()))
         if source != "ads" and rng.random() < 0.5:
             fields["city"] = person.city
@@ -543,8 +769,14 @@ class Generator:
             fields["created_at"] = datetime.fromtimestamp(T0 + rng.randrange(SPAN), UTC).strftime("%Y-%m-%d %H:%M")
         elif source == "ads":
             campaign = rng.randrange(40)
-            fields.update({"campaign_id": str(23850000000 + campaign), "campaign_name": f"Campaign {campaign}",
-                           "form_id": str(9100 + campaign % 7), "platform": rng.choice(("fb", "ig"))})
+            fields.update(
+                {
+                    "campaign_id": str(23850000000 + campaign),
+                    "campaign_name": f"Campaign {campaign}",
+                    "form_id": str(9100 + campaign % 7),
+                    "platform": rng.choice(("fb", "ig")),
+                }
+            )
         else:
             fields["utm_source"] = rng.choice(("webinar", "trade-show", "meetup"))
         return (source, str(position), T0 + rng.randrange(SPAN), fields), scenario
@@ -598,8 +830,16 @@ def _ascii(name: str) -> str:
 
 def corporate_local(rng: random.Random, f: str, lst: str) -> str:
     return rng.choices(
-        (f"{f}.{lst}", f"{f[0]}{lst}", f"{f[0]}.{lst}", f"{f}", f"{f}{lst[0]}", f"{f}_{lst}", f"{lst}{f[0]}",
-         f"{f}-{lst}"),
+        (
+            f"{f}.{lst}",
+            f"{f[0]}{lst}",
+            f"{f[0]}.{lst}",
+            f"{f}",
+            f"{f}{lst[0]}",
+            f"{f}_{lst}",
+            f"{lst}{f[0]}",
+            f"{f}-{lst}",
+        ),
         (50, 15, 10, 3, 5, 5, 5, 5),
     )[0]
 
@@ -692,8 +932,16 @@ def company_variant(rng: random.Random, comp: Company) -> str:
 
 
 def website(rng: random.Random, domain: str) -> str:
-    return rng.choice((f"https://www.{domain}", f"https://{domain}/", f"www.{domain}", domain,
-                       f"http://www.{domain}/about", f"https://{domain}/en-us"))
+    return rng.choice(
+        (
+            f"https://www.{domain}",
+            f"https://{domain}/",
+            f"www.{domain}",
+            domain,
+            f"http://www.{domain}/about",
+            f"https://{domain}/en-us",
+        )
+    )
 
 
 def accounts(pools: Pools) -> list[dict[str, str]]:
@@ -704,15 +952,17 @@ def accounts(pools: Pools) -> list[dict[str, str]]:
         if rng.random() >= 0.8:
             continue
         spellings = COUNTRIES[comp.country][1]
-        rows.append({
-            "domain": rng.choice((comp.domain, comp.domain, f"www.{comp.domain}", f"https://{comp.domain}")),
-            "company_name": comp.name,
-            "industry": rng.choice(INDUSTRIES),
-            "employee_count": str(int(10 ** rng.uniform(0.5, 5))) if rng.random() < 0.85 else "",
-            "revenue_range": rng.choice(REVENUES),
-            "company_country_code": rng.choice((comp.country, spellings[-1])),
-            "tech_stack": ";".join(rng.sample(TECH, rng.randrange(0, 6))),
-        })
+        rows.append(
+            {
+                "domain": rng.choice((comp.domain, comp.domain, f"www.{comp.domain}", f"https://{comp.domain}")),
+                "company_name": comp.name,
+                "industry": rng.choice(INDUSTRIES),
+                "employee_count": str(int(10 ** rng.uniform(0.5, 5))) if rng.random() < 0.85 else "",
+                "revenue_range": rng.choice(REVENUES),
+                "company_country_code": rng.choice((comp.country, spellings[-1])),
+                "tech_stack": ";".join(rng.sample(TECH, rng.randrange(0, 6))),
+            }
+        )
     return rows
 
 
@@ -772,5 +1022,11 @@ if __name__ == "__main__":  # python bench/identity_data.py OUT_DIR N [SEED] [co
     import sys
 
     args = sys.argv[1:]
-    print(json.dumps(write_dataset(Path(args[0]), int(args[1]), int(args[2]) if len(args) > 2 else 1,
-                                   args[3] if len(args) > 3 else "cold"), indent=1))
+    print(
+        json.dumps(
+            write_dataset(
+                Path(args[0]), int(args[1]), int(args[2]) if len(args) > 2 else 1, args[3] if len(args) > 3 else "cold"
+            ),
+            indent=1,
+        )
+    )
