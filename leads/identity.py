@@ -2,7 +2,8 @@
 
 Deterministic keys come first and are enough on their own:
 - the canonical email (provider rules such as Gmail's ignored dots and plus tags apply to this key
-  only; the stored address is never rewritten);
+  only; the stored address is never rewritten); a role mailbox (info@, sales@) counts only
+  together with the name, as several people write from it;
 - CRM ids, and the ids a CRM merged into a record (HubSpot's hs_merged_object_ids), so a record
   that arrives under a merged-away id still finds its person;
 - an E.164 phone together with the last name and first initial (a shared switchboard number or a
@@ -25,7 +26,7 @@ from nicknames import NickNamer
 from rapidfuzz import fuzz
 
 from leads.domains import registrable_domain
-from leads.emails import email_class, identity_email
+from leads.emails import email_class, identity_email, is_role_address
 from leads.model import FieldValue, RecordRef
 
 _NAMESPACE = uuid.UUID("6c0f5d8e-9a51-4a4e-8a55-2f1f0c7a9b10")
@@ -120,7 +121,12 @@ def match_keys(values: Mapping[str, FieldValue]) -> MatchKeys:
     name = person_name(_valid(values, "first_name"), _valid(values, "last_name"))  # type: ignore[arg-type]
     block = None
     if isinstance(email, str):
-        keys.append(f"email:{identity_email(email)}")
+        if is_role_address(email) and name is not None:
+            # info@ or sales@ is a mailbox several people write from: with a name, the pair is
+            # the person; without one, the mailbox is all there is to go on.
+            keys.append(f"email:{identity_email(email)}:{name.last}:{name.first[:1]}")
+        else:
+            keys.append(f"email:{identity_email(email)}")
         if email_class(email) == "corporate":
             block = registrable_domain(email)
     hubspot = _valid(values, "hubspot_id")

@@ -73,6 +73,17 @@ def test_records_sharing_an_email_in_any_case_are_one_lead():
     assert same(index, 1, 2)
 
 
+def test_people_writing_from_one_role_mailbox_are_not_one_person():
+    index = resolve(
+        (1, {"email": "info@acme.com", "first_name": "Ann", "last_name": "Lee"}),
+        (2, {"email": "info@acme.com", "first_name": "Tom", "last_name": "Ray"}),
+        (3, {"email": "INFO@acme.com", "first_name": "Ann", "last_name": "Lee"}),
+        (4, {"email": "info@acme.com"}),
+        (5, {"email": "info@acme.com"}),
+    )
+    assert same(index, 1, 3) and not same(index, 1, 2) and same(index, 4, 5)
+
+
 def test_strangers_sharing_gmail_with_similar_names_are_never_merged():
     index = resolve(
         (1, {"email": "jsmith1@gmail.com", "first_name": "John", "last_name": "Smith"}),
