@@ -6,7 +6,7 @@ import os
 
 from pydantic import SecretStr
 
-from leads.config import SecretRef
+from leads.config import SecretRef, SourceConfig
 
 
 class MissingSecret(LookupError):
@@ -26,6 +26,19 @@ def resolve(value: str | SecretRef | None, key: str) -> SecretStr | None:
     return SecretStr(_prefect_secret(value.prefect_secret or "", key))
 
 
+def resolve_source_secrets(name: str, settings: SourceConfig) -> dict[str, SecretStr]:
+    """Every credential a source's `auth` references, by auth key (files have none)."""
+    auth = getattr(settings, "auth", None)
+    if auth is None:
+        return {}
+    found: dict[str, SecretStr] = {}
+    for key in type(auth).model_fields:
+        value = getattr(auth, key)
+        if isinstance(value, SecretRef):
+            found[key] = resolve(value, f"sources.{name}.auth.{key}")  # type: ignore[assignment]
+    return found
+
+
 def _prefect_secret(name: str, key: str) -> str:
     from prefect.blocks.system import Secret
 
@@ -37,3 +50,10 @@ def _prefect_secret(name: str, key: str) -> str:
     if not isinstance(secret, str) or not secret:
         raise MissingSecret(f"{key}: Prefect Secret block {name!r} does not hold a non-empty string")
     return secret
+
+
+def save_prefect_secret(name: str, value: SecretStr) -> None:
+    """Write a new value into a Prefect Secret block (a vendor rotated the credential it holds)."""
+    from prefect.blocks.system import Secret
+
+    Secret(value=value.get_secret_value()).save(name, overwrite=True)

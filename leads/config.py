@@ -10,18 +10,49 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from types import UnionType
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from leads.config_base import (
+    IDENTIFIER,
+    FieldName,
+    Name,
+    QualityConfig,
+    RateLimitConfig,
+    SecretRef,
+    Strict,
+    VolumeConfig,
+    duration,
+    relative_to_config,
+    timezone_name,
+    url_has_password,
+    url_or_ref,
+)
 from leads.fields import ENRICHED_FIELDS, FIELD_NAMES, LEAD_FIELD_NAMES
-from leads.lifecycle import Stage, stage_key
+from leads.lifecycle import Stage
+from leads.source_config import (
+    FileSourceConfig,
+    HubSpotSourceConfig,
+    SalesforceSourceConfig,
+    SourceConfig,
+)
 
-Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
-FieldName = Literal[FIELD_NAMES]  # type: ignore[valid-type]
+__all__ = [
+    "FieldName",
+    "FileSourceConfig",
+    "HubSpotSourceConfig",
+    "QualityConfig",
+    "RateLimitConfig",
+    "SalesforceSourceConfig",
+    "SecretRef",
+    "SourceConfig",
+    "VolumeConfig",
+    "url_has_password",
+]
+
 LeadFieldName = Literal[LEAD_FIELD_NAMES]  # type: ignore[valid-type]
 EnrichedFieldName = Literal[tuple(ENRICHED_FIELDS)]  # type: ignore[valid-type]
 WaterfallFieldName = Literal[(*ENRICHED_FIELDS, "seniority", "department")]  # type: ignore[valid-type]
@@ -37,9 +68,6 @@ SENIORITY_LEVELS: tuple[str, ...] = (
     "entry",
     "training",
 )
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 DEFAULT_SINK_FIELDS: tuple[str, ...] = (
     "email",
@@ -77,143 +105,14 @@ class ConfigError(Exception):
         return "\n".join([head, *(f"  - {p}" for p in self.problems)])
 
 
-class SecretRef(BaseModel):
-    """Where a secret lives: an environment variable or a Prefect Secret block."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    env: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")
-    prefect_secret: str | None = Field(default=None, pattern=r"^[a-z0-9-]+$")
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> SecretRef:
-        if (self.env is None) == (self.prefect_secret is None):
-            raise ValueError("give exactly one of 'env' (a variable name) or 'prefect_secret' (a block name)")
-        return self
-
-    def describe(self) -> str:
-        return f"environment variable {self.env}" if self.env else f"Prefect Secret block {self.prefect_secret!r}"
-
-
-def url_has_password(url: str) -> bool:
-    try:
-        return bool(urlsplit(url).password)
-    except ValueError:
-        return False
-
-
-def _url_or_ref(value: Any) -> str | SecretRef | None:
-    if value is None or isinstance(value, SecretRef):
-        return value
-    if isinstance(value, dict):
-        return SecretRef.model_validate(value)
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError("expected a database URL string or a secret reference {env: NAME} / {prefect_secret: NAME}")
-    if url_has_password(value):
-        raise ValueError(
-            "this URL contains a password; put the URL in a secret and reference it with "
-            "{env: NAME} or {prefect_secret: NAME}"
-        )
-    return value
-
-
-def _duration(value: Any) -> timedelta:
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return timedelta(seconds=value)
-    if isinstance(value, str) and (m := _DURATION.match(value)):
-        return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
-    raise ValueError("expected a duration such as 90s, 30m, 2h, 1d or a number of seconds")
-
-
-def _timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown IANA timezone {value!r}; expected a name such as Europe/Berlin or UTC") from None
-    return value
-
-
-def _relative_to_config(value: Path, info: ValidationInfo) -> Path:
-    """Relative paths are relative to the config file's folder, not to where the run starts."""
-    base = (info.context or {}).get("base_dir")
-    return (Path(base) / value).resolve() if base and not value.is_absolute() else value
-
-
-class _Strict(BaseModel):
-    # validate_default: defaults go through the same checks (relative paths get resolved).
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-
-class VolumeConfig(_Strict):
-    """Volume anomaly gate: a source's extracted count against earlier runs at the same hour."""
-
-    enabled: bool = True
-    min_ratio: float = Field(default=0.2, ge=0)
-    max_ratio: float = Field(default=5.0, gt=0)
-    min_history: int = Field(default=3, ge=1)
-    history_runs: int = Field(default=14, ge=1, le=200)
-
-
-class QualityConfig(_Strict):
-    """Data-quality gates. Per-source values override the top-level ones."""
-
-    max_quarantine_share: float | None = Field(default=None, ge=0, le=1)  # None: each suite's own
-    volume: VolumeConfig = Field(default_factory=VolumeConfig)
-
-
-class StoreConfig(_Strict):
+class StoreConfig(Strict):
     url: Any = "sqlite:///.leads/leads.db"
     auto_migrate: bool = True
 
-    _check_url = field_validator("url", mode="before")(classmethod(lambda cls, v: _url_or_ref(v)))
+    _check_url = field_validator("url", mode="before")(classmethod(lambda cls, v: url_or_ref(v)))
 
 
-class FileSourceConfig(_Strict):
-    """A CSV or JSONL export read from disk on every run, filtered by its cursor column."""
-
-    type: Literal["file"]
-    path: Path
-    format: Literal["csv", "jsonl"] | None = None
-    encoding: str = "utf-8"
-    delimiter: str = Field(default=",", min_length=1, max_length=1)
-    id_column: str = Field(min_length=1)
-    cursor_column: str = Field(min_length=1)
-    cursor_format: str | None = None
-    timezone: str = "UTC"
-    dayfirst: bool = False
-    lookback: Any = timedelta(0)
-    source_system: str | None = None
-    mapping: dict[FieldName, str] = Field(min_length=1)
-    stage_aliases: dict[str, Stage] = Field(default_factory=dict)
-    max_field_chars: int = Field(default=65536, gt=0)
-    quality: QualityConfig | None = None
-    enabled: bool = True
-
-    _check_tz = field_validator("timezone")(classmethod(lambda cls, v: _timezone(v)))
-    _check_lookback = field_validator("lookback", mode="before")(classmethod(lambda cls, v: _duration(v)))
-
-    _resolve_path = field_validator("path")(classmethod(lambda cls, v, info: _relative_to_config(v, info)))
-
-    @field_validator("stage_aliases")
-    @classmethod
-    def _alias_keys(cls, value: dict[str, Stage]) -> dict[str, Stage]:
-        return {stage_key(k): v for k, v in value.items()}
-
-    @model_validator(mode="after")
-    def _infer_format(self) -> FileSourceConfig:
-        if self.format is None:
-            suffix = self.path.suffix.lower().lstrip(".")
-            if suffix in ("csv", "jsonl"):
-                self.format = suffix  # type: ignore[assignment]
-            elif suffix in ("ndjson", "json"):
-                self.format = "jsonl"
-            else:
-                raise ValueError(f"cannot tell the format of {self.path.name!r}; set format: csv or jsonl")
-        return self
-
-
-class SqlTableSinkConfig(_Strict):
+class SqlTableSinkConfig(Strict):
     """Upserts leads into a table in any SQLAlchemy database (the store's when url is omitted)."""
 
     type: Literal["sql_table"]
@@ -223,26 +122,26 @@ class SqlTableSinkConfig(_Strict):
     min_stage: Stage | None = None
     enabled: bool = True
 
-    _check_url = field_validator("url", mode="before")(classmethod(lambda cls, v: _url_or_ref(v)))
+    _check_url = field_validator("url", mode="before")(classmethod(lambda cls, v: url_or_ref(v)))
 
     @field_validator("table")
     @classmethod
     def _identifier(cls, value: str) -> str:
-        if not _IDENTIFIER.match(value):
+        if not IDENTIFIER.match(value):
             raise ValueError(
                 "expected a plain SQL identifier: letters, digits and underscores, not starting with a digit"
             )
         return value
 
 
-class FuzzyMatchConfig(_Strict):
+class FuzzyMatchConfig(Strict):
     """The fuzzy pass: similar names at the same corporate email domain are one person."""
 
     enabled: bool = True
     threshold: float = Field(default=90.0, ge=50, le=100)  # rapidfuzz score, 0-100
 
 
-class IdentityConfig(_Strict):
+class IdentityConfig(Strict):
     """How records become one lead, and which source's value a lead keeps.
 
     source_priority: sources (and enrichment providers) in order of trust; a valid value from an
@@ -264,7 +163,7 @@ def _patterns(value: list[str]) -> list[str]:
     return value
 
 
-class TitleRulesConfig(_Strict):
+class TitleRulesConfig(Strict):
     """Extra job-title rules, tried before the built-in table: level/department → regexes."""
 
     seniority: dict[Literal[SENIORITY_LEVELS], list[str]] = Field(default_factory=dict)  # type: ignore[valid-type]
@@ -278,27 +177,7 @@ class TitleRulesConfig(_Strict):
         return value
 
 
-class RateLimitConfig(_Strict):
-    """At most `requests` per `per`, shared by every task, process and run using the provider."""
-
-    requests: int = Field(gt=0)
-    per: Any = timedelta(minutes=1)
-
-    _check_per = field_validator("per", mode="before")(classmethod(lambda cls, v: _duration(v)))
-
-    @field_validator("per")
-    @classmethod
-    def _positive(cls, value: timedelta) -> timedelta:
-        if value.total_seconds() <= 0:
-            raise ValueError("expected a duration greater than zero")
-        return value
-
-    @property
-    def per_second(self) -> float:
-        return self.requests / self.per.total_seconds()
-
-
-class _ApiProviderConfig(_Strict):
+class _ApiProviderConfig(Strict):
     """A paid enrichment API. Defaults follow each vendor's documented free-tier limits."""
 
     api_key: SecretRef
@@ -327,7 +206,7 @@ class ClearbitProviderConfig(_ApiProviderConfig):
     type: Literal["clearbit"]
 
 
-class ReferenceTableProviderConfig(_Strict):
+class ReferenceTableProviderConfig(Strict):
     """Known accounts the data team maintains: a CSV file, or a table in a SQL database."""
 
     type: Literal["reference_table"]
@@ -340,15 +219,15 @@ class ReferenceTableProviderConfig(_Strict):
     enabled: bool = True
 
     _resolve_path = field_validator("path")(
-        classmethod(lambda cls, v, info: _relative_to_config(v, info) if v is not None else None)
+        classmethod(lambda cls, v, info: relative_to_config(v, info) if v is not None else None)
     )
-    _check_url = field_validator("url", mode="before")(classmethod(lambda cls, v: _url_or_ref(v)))
+    _check_url = field_validator("url", mode="before")(classmethod(lambda cls, v: url_or_ref(v)))
 
     @model_validator(mode="after")
     def _one_origin(self) -> ReferenceTableProviderConfig:
         if (self.path is None) == (self.table is None):
             raise ValueError("give either 'path' (a CSV file) or 'table' (with an optional 'url'), not both")
-        if self.table is not None and not _IDENTIFIER.match(self.table):
+        if self.table is not None and not IDENTIFIER.match(self.table):
             raise ValueError("table: expected a plain SQL identifier")
         return self
 
@@ -363,7 +242,7 @@ ProviderConfig = Annotated[
 ]
 
 
-class EnrichmentConfig(_Strict):
+class EnrichmentConfig(Strict):
     """Providers, the waterfall per field, the cache's lifetimes and what is never paid for."""
 
     enabled: bool = True
@@ -375,7 +254,7 @@ class EnrichmentConfig(_Strict):
     skip_role_addresses: bool = False
     skip_do_not_contact: bool = True
 
-    _check_ttl = field_validator("ttl", "miss_ttl", mode="before")(classmethod(lambda cls, v: _duration(v)))
+    _check_ttl = field_validator("ttl", "miss_ttl", mode="before")(classmethod(lambda cls, v: duration(v)))
 
     @model_validator(mode="after")
     def _known_providers(self) -> EnrichmentConfig:
@@ -391,7 +270,7 @@ class EnrichmentConfig(_Strict):
         return self
 
 
-class AppConfig(_Strict):
+class AppConfig(Strict):
     version: Literal[1] = 1
     timezone: str = "UTC"
     store: StoreConfig = Field(default_factory=StoreConfig)
@@ -402,18 +281,18 @@ class AppConfig(_Strict):
     lease_ttl: Any = timedelta(minutes=30)
     quality: QualityConfig = Field(default_factory=QualityConfig)
     suites_dir: Path | None = None  # default: the suites shipped in expectations/suites
-    sources: dict[Name, FileSourceConfig] = Field(min_length=1)
+    sources: dict[Name, SourceConfig] = Field(min_length=1)
     sinks: dict[Name, SqlTableSinkConfig] = Field(default_factory=dict)
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
     titles: TitleRulesConfig = Field(default_factory=TitleRulesConfig)
     enrichment: EnrichmentConfig = Field(default_factory=EnrichmentConfig)
 
-    _check_tz = field_validator("timezone")(classmethod(lambda cls, v: _timezone(v)))
-    _check_ttl = field_validator("lease_ttl", mode="before")(classmethod(lambda cls, v: _duration(v)))
+    _check_tz = field_validator("timezone")(classmethod(lambda cls, v: timezone_name(v)))
+    _check_ttl = field_validator("lease_ttl", mode="before")(classmethod(lambda cls, v: duration(v)))
 
-    _resolve_runs_dir = field_validator("runs_dir")(classmethod(lambda cls, v, info: _relative_to_config(v, info)))
+    _resolve_runs_dir = field_validator("runs_dir")(classmethod(lambda cls, v, info: relative_to_config(v, info)))
     _resolve_suites_dir = field_validator("suites_dir")(
-        classmethod(lambda cls, v, info: _relative_to_config(v, info) if v is not None else None)
+        classmethod(lambda cls, v, info: relative_to_config(v, info) if v is not None else None)
     )
 
     @model_validator(mode="after")
@@ -482,37 +361,63 @@ def resolve_sqlite_path(url: Any, base_dir: Path) -> Any:
 
 
 def _describe(err: dict[str, Any]) -> str:
-    loc = [str(p) for p in err["loc"] if p != "[key]"]
-    key = ".".join(loc) or "(top level)"
+    shown, model = _walk(err["loc"])
+    key = ".".join(shown) or "(top level)"
     kind = err["type"]
     if kind == "extra_forbidden":
-        allowed = _allowed_keys(err["loc"][:-1])
+        _, parent = _walk(err["loc"][:-1])
+        allowed = list(parent.model_fields) if isinstance(parent, type) and issubclass(parent, BaseModel) else []
         hint = f"; expected one of: {', '.join(allowed)}" if allowed else ""
         return f"{key}: unknown key{hint}"
     if kind == "missing":
         return f"{key}: required key is missing"
     if kind == "literal_error" and "[key]" in err["loc"]:
         return f"{key}: unknown lead field; expected one of: {', '.join(FIELD_NAMES)}"
+    if kind == "union_tag_not_found":
+        return f"{key}.{err['ctx']['discriminator'].strip(chr(39))}: required key is missing"
+    if kind == "union_tag_invalid":
+        return f"{key}: unknown type {err.get('input')!r}; expected one of: {err['ctx']['expected_tags']}"
     message = err["msg"].removeprefix("Value error, ")
-    shown = err.get("input")
-    if isinstance(shown, str | int | float | bool) and kind not in ("value_error",):
-        message += f" (got {shown!r})"
+    shown_input = err.get("input")
+    if isinstance(shown_input, str | int | float | bool) and kind not in ("value_error",):
+        message += f" (got {shown_input!r})"
     return f"{key}: {message}"
 
 
-def _allowed_keys(loc: tuple) -> list[str]:
+def _walk(loc: tuple) -> tuple[list[str], Any]:
+    """The key path as the user wrote it, and the model found at its end.
+
+    pydantic puts a discriminated union's tag into the location ("sources.crm.file.path"); the
+    user never wrote it, so it is dropped, and the walk continues in the member it names.
+    """
     model: Any = AppConfig
+    shown: list[str] = []
     for part in loc:
+        if part == "[key]":
+            continue
+        members = _union_members(model)
+        if part in members:
+            model = members[part]
+            continue
+        shown.append(str(part))
         fields = getattr(model, "model_fields", None)
-        if fields is None:
-            return []
-        if part in fields:
+        if fields and part in fields:
             model = _model_of(fields[part].annotation)
         elif model is AppConfig or not isinstance(part, str):
-            return []
-    if isinstance(model, type) and issubclass(model, BaseModel):
-        return list(model.model_fields)
-    return []
+            model = None
+    return shown, model
+
+
+def _union_members(annotation: Any) -> dict[str, Any]:
+    """tag → model of a discriminated union of models keyed by their `type` literal."""
+    if get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    members: dict[str, Any] = {}
+    for member in get_args(annotation) if get_origin(annotation) in (Union, UnionType) else ():
+        fields = getattr(member, "model_fields", {})
+        if "type" in fields:
+            members.update(dict.fromkeys(get_args(fields["type"].annotation), member))
+    return members
 
 
 def _model_of(annotation: Any) -> Any:

@@ -8,12 +8,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from connectors.enrichment.registry import used_providers
-from connectors.secrets import resolve
+from connectors.secrets import resolve, resolve_source_secrets
 from connectors.store.engine import get_engine
 from connectors.store.leases import acquire, release
 from leads.config import AppConfig, ReferenceTableProviderConfig, SecretRef, load_config
@@ -32,7 +33,10 @@ class RunContext:
     dry_run: bool = False
     provider_keys: dict[str, SecretStr] = field(default_factory=dict)  # enrichment API keys
     reference_urls: dict[str, SecretStr | None] = field(default_factory=dict)  # reference tables elsewhere
+    source_secrets: dict[str, dict[str, SecretStr]] = field(default_factory=dict)  # source → auth key → value
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    # Tests hand a source an httpx.MockTransport here; production leaves it empty (real HTTP).
+    transports: dict[str, Any] = field(default_factory=dict)
 
     def engine(self) -> Engine:
         return get_engine(self.store_url.get_secret_value())
@@ -98,4 +102,7 @@ def build_context(config: AppConfig, run_id: str, dry_run: bool = False) -> RunC
                 tables[name] = resolve(provider.url, f"enrichment.providers.{name}.url")
             else:
                 keys[name] = resolve(provider.api_key, f"enrichment.providers.{name}.api_key")  # type: ignore[assignment]
-    return RunContext(config, store_url, sink_urls, run_id, dry_run, keys, tables)
+    sources = {
+        name: resolve_source_secrets(name, source) for name, source in config.sources.items() if source.enabled
+    }
+    return RunContext(config, store_url, sink_urls, run_id, dry_run, keys, tables, sources)

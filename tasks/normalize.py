@@ -18,12 +18,13 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Connection
 
-from connectors.files.mapping import mapping_hash, to_fields
+from connectors.mapping import mapping_hash, to_fields
 from connectors.store import golden as store
 from connectors.store import identity
+from connectors.store.events import attach_events
 from connectors.store.landing import QuarantineEntry, quarantine_rows
 from connectors.store.leases import LeaseHeld
-from leads.config import FileSourceConfig
+from leads.config import SourceConfig
 from leads.enriched import enrichment_fields
 from leads.golden import build_lead, lead_fingerprint
 from leads.hashing import stable_hash
@@ -69,13 +70,13 @@ def normalize(ctx: RunContext) -> dict[str, Any]:
     return asdict(counts)
 
 
-def _normalize_source(ctx: RunContext, source: str, settings: FileSourceConfig, counts: NormalizeCounts) -> None:
+def _normalize_source(ctx: RunContext, source: str, settings: SourceConfig, counts: NormalizeCounts) -> None:
     engine = ctx.engine()
     mh = mapping_hash(settings)
     after: str | None = None
     while True:
         with engine.begin() as conn:
-            batch = store.fetch_pending(conn, source, mh, after, ctx.config.chunk_size)
+            batch = store.fetch_pending(conn, source, mh, after, ctx.config.chunk_size, deleted=True)
             if not batch:
                 return
             after = batch[-1].source_id
@@ -88,7 +89,7 @@ def _apply_batch(
     ctx: RunContext,
     conn: Connection,
     source: str,
-    settings: FileSourceConfig,
+    settings: SourceConfig,
     mh: str,
     batch: list[Any],
     counts: NormalizeCounts,
@@ -99,6 +100,9 @@ def _apply_batch(
     marks: list[dict[str, Any]] = []
     for row in batch:
         ref = RecordRef(source, row.source_id)
+        if row.deleted:  # gone at the source: off its lead, which is rebuilt from the rest
+            marks.append({"source_id": row.source_id, "normalized": None, "content_hash": row.content_hash})
+            continue
         result = normalize_record(
             ref, row.cursor_ts, to_fields(row.payload, settings), settings.stage_aliases, settings.timezone
         )
@@ -115,7 +119,9 @@ def _apply_batch(
     batch_refs = [RecordRef(source, row.source_id) for row in batch]
     resolution = _resolve(ctx, conn, batch_refs, fresh)
     _write_leads(ctx, conn, resolution, counts, now)
-    store.unlink(conn, [ref for ref in batch_refs if ref not in fresh])
+    gone = [ref for ref in batch_refs if ref not in fresh]
+    store.unlink(conn, gone)
+    attach_events(conn, dict.fromkeys(gone))
     identity.write_keys(conn, resolution.fresh_keys)
     store.mark_normalized(conn, source, marks, mh)
     quarantine_rows(conn, source, "normalize", rejected, ctx.run_id, now)
@@ -197,6 +203,7 @@ def _write_leads(ctx: RunContext, conn: Connection, res: _Resolution, counts: No
         rows.append(_lead_row(lead, fields_json, content_hash, now))
     store.write_leads(conn, rows)
     store.write_links(conn, links, reasons, now)
+    attach_events(conn, links)
     identity.record_merges(conn, res.assignment.merges, now, ctx.run_id)
     counts.leads_merged += len(res.assignment.merges)
     counts.leads_retired += identity.retire(conn, res.assignment.orphaned, now)

@@ -14,8 +14,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from connectors.files.mapping import to_fields
 from connectors.files.source import FileSource, Record
+from connectors.mapping import to_fields
 from connectors.store import quarantine_log as log
 from connectors.store import validation
 from connectors.store.landing import IncomingRecord, land_records

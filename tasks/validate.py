@@ -15,7 +15,7 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 from sqlalchemy import Connection
 
-from connectors.files.mapping import mapping_hash, to_fields
+from connectors.mapping import mapping_hash, to_fields
 from connectors.store import golden as records_store
 from connectors.store import validation as store
 from connectors.store.leads_view import lead_from_row

@@ -81,4 +81,5 @@ class BearerToken(_SecretAuth):
 
 def auth_secrets(auth: httpx.Auth | None) -> tuple[str, ...]:
     """The raw secrets an auth object sends (empty for auth classes that are not ours)."""
-    return auth.secrets() if isinstance(auth, _SecretAuth) else ()
+    secrets = getattr(auth, "secrets", None)
+    return tuple(secrets()) if callable(secrets) else ()

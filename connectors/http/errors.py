@@ -6,6 +6,11 @@ that means something else by a status says so in its `ErrorPolicy` (Hunter: 403 
 ones that no other request of the run would survive either (bad key, no credits left), as opposed
 to a fatal answer about one request (400, 404, 422).
 
+Some vendors say what went wrong in the body rather than the status: Salesforce answers a list of
+{errorCode, message} (403 REQUEST_LIMIT_EXCEEDED is its daily quota, UNABLE_TO_LOCK_ROW a retriable
+contention), Meta throttles with HTTP 400 and codes 4, 17, 32, 613. A policy's `code_of` reads that
+code, and its code sets override the status's verdict.
+
 Messages built here name the method, the path and the status, never a query string (where Hunter's
 key travels) and never a credential value; emails in vendor messages are masked.
 """
@@ -13,7 +18,7 @@ key travels) and never a credential value; emails in vendor messages are masked.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -44,11 +49,26 @@ class ErrorPolicy:
         run_fatal: fatal statuses that end the vendor's use for the whole run (auth, payment).
         reset_headers: headers holding a vendor's "retry at" hint when Retry-After is absent
             (PDL: x-ratelimit-reset, an ISO timestamp).
+        code_of: the vendor's error code in a decoded JSON error body, or None.
+        retriable_codes: codes that make an error retriable whatever its status.
+        fatal_codes: codes that make an error fatal whatever its status.
+        run_fatal_codes: codes that end the vendor's use for the run (an exhausted daily quota).
+        retry_hint: the vendor's documented wait for an error response without Retry-After (HubSpot:
+            a full window for its ten-secondly policy), given the response and its decoded body.
     """
 
     overrides: Mapping[int, ErrorKind | None] = field(default_factory=dict)
     run_fatal: frozenset[int] = frozenset({401, 402, 403})
     reset_headers: tuple[str, ...] = ()
+    code_of: Callable[[Any], str | None] | None = None
+    retriable_codes: frozenset[str] = frozenset()
+    fatal_codes: frozenset[str] = frozenset()
+    run_fatal_codes: frozenset[str] = frozenset()
+    retry_hint: Callable[[httpx.Response, Any], float | None] | None = None
+
+    def code(self, response: httpx.Response) -> str | None:
+        """The vendor's error code in the response body, when the policy knows where it is."""
+        return self.code_of(_body(response)) if self.code_of is not None else None
 
 
 DEFAULT_POLICY = ErrorPolicy()
@@ -58,12 +78,21 @@ def classify(response: httpx.Response, policy: ErrorPolicy = DEFAULT_POLICY) -> 
     """RETRIABLE, FATAL, or None when the response is not an error."""
     status = response.status_code
     if status in policy.overrides:
-        return policy.overrides[status]
-    if status >= 500 or status in _RETRIABLE_4XX:
+        kind = policy.overrides[status]
+    elif status >= 500 or status in _RETRIABLE_4XX:
+        kind = ErrorKind.RETRIABLE
+    elif status >= 400:
+        kind = ErrorKind.FATAL
+    else:
+        kind = None
+    if kind is None or policy.code_of is None:
+        return kind
+    code = policy.code(response)
+    if code in policy.retriable_codes:
         return ErrorKind.RETRIABLE
-    if status >= 400:
+    if code in policy.fatal_codes or code in policy.run_fatal_codes:
         return ErrorKind.FATAL
-    return None
+    return kind
 
 
 class ApiError(Exception):
@@ -79,12 +108,14 @@ class ApiError(Exception):
         status: int | None = None,
         retry_after: float | None = None,
         run_fatal: bool = False,
+        code: str | None = None,
     ) -> None:
         super().__init__(message)
         self.detail = detail
         self.status = status
         self.retry_after = retry_after
         self.run_fatal = run_fatal
+        self.code = code
         # Set by the Retrier when the vendor asked for a longer wait than it sits through.
         self.wait_refused = False
 
@@ -110,10 +141,14 @@ def error_for_response(
     said = vendor_message(response)
     detail = redact(f"HTTP {status}" + (f": {said}" if said else f" {response.reason_phrase}".rstrip()), secrets)
     message = f"{_where(response.request)}: {detail}"
+    code = policy.code(response)
     if kind is ErrorKind.RETRIABLE:
         wait = retry_after(response, now=now, reset_headers=policy.reset_headers)
-        return RetriableError(message, detail=detail, status=status, retry_after=wait)
-    return FatalError(message, detail=detail, status=status, run_fatal=status in policy.run_fatal)
+        if wait is None and policy.retry_hint is not None:
+            wait = policy.retry_hint(response, _body(response))
+        return RetriableError(message, detail=detail, status=status, retry_after=wait, code=code)
+    run_fatal = status in policy.run_fatal or code in policy.run_fatal_codes
+    return FatalError(message, detail=detail, status=status, run_fatal=run_fatal, code=code)
 
 
 def error_for_transport(exc: httpx.TransportError, *, secrets: Sequence[str] = ()) -> ApiError:
@@ -167,21 +202,30 @@ def _seconds_until(value: str, now: float) -> float | None:
     return max(0.0, when.timestamp() - now)
 
 
-def vendor_message(response: httpx.Response) -> str | None:
-    """The vendor's own words about an error response (see `message_from_body`)."""
+def _body(response: httpx.Response) -> Any:
+    """The decoded JSON body, or None when there is none."""
     try:
-        body: Any = response.json()
+        return response.json()
     except (json.JSONDecodeError, UnicodeDecodeError, httpx.ResponseNotRead):
         return None
-    return message_from_body(body)
+
+
+def vendor_message(response: httpx.Response) -> str | None:
+    """The vendor's own words about an error response (see `message_from_body`)."""
+    return message_from_body(_body(response))
 
 
 def message_from_body(body: Any) -> str | None:
     """The error message in a JSON body, in the shapes our vendors use.
 
     PDL and Clearbit: {"error": {"type", "message"}}; Apollo: {"error": "..."} or {"message": "..."};
-    Hunter: {"errors": [{"id", "code", "details"}]}.
+    Hunter: {"errors": [{"id", "code", "details"}]}; Salesforce: [{"errorCode", "message"}];
+    HubSpot: {"status": "error", "message", "category"}.
     """
+    if isinstance(body, list) and body and isinstance(body[0], dict):
+        first = body[0]
+        parts = [first.get("errorCode"), first.get("message")]
+        return _join(p for p in parts if isinstance(p, str) and p) or None
     if not isinstance(body, dict):
         return None
     error = body.get("error")

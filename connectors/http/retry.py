@@ -4,8 +4,9 @@ Backoff is exponential with "equal jitter" (half fixed, half random), capped; a 
 Retry-After (or reset header) replaces the backoff for that wait. A vendor asking us to wait longer
 than `RetryPolicy.max_wait` (a daily cap, an exhausted quota window) is not waited for: the error
 is raised at once with `wait_refused=True` so the caller can stop using that vendor for the run.
-Every attempt first takes a token from the rate limiter. Sleep, clock and randomness are
-injectable, so tests never sleep.
+Every attempt first takes a token from the rate limiter, and every response is shown to the
+`observe` hook (quota guards read the vendors' usage headers there and may stop the run). Sleep,
+clock and randomness are injectable, so tests never sleep.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from connectors.http.errors import (
     error_for_transport,
 )
 from connectors.http.ratelimit import RateLimiter
+
+Observer = Callable[[httpx.Response], None]
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +72,10 @@ class Retrier:
         clock: Callable[[], float] = time.time,
         draw: Callable[[], float] = random.random,
         secrets: Sequence[str] = (),
+        observe: Observer | None = None,
     ) -> None:
         self.policy = policy
+        self.observe = observe
         self.errors = errors
         self.limiter = limiter
         self.sleep = sleep
@@ -85,8 +90,12 @@ class Retrier:
         *,
         auth: httpx.Auth | None = None,
         tokens: int = 1,
+        limiters: Sequence[RateLimiter] = (),
     ) -> httpx.Response:
         """The first response that is not an error (per the error policy).
+
+        `limiters` are taken from on every attempt, after the Retrier's own (HubSpot's search
+        endpoints count against their own limit and the account's).
 
         Raises:
             FatalError: at once, for a fatal response or transport failure.
@@ -102,7 +111,8 @@ class Retrier:
             before_sleep=self._log_retry,
             reraise=True,
         )
-        return retrying(self._attempt, client, request, auth, tokens, secrets)
+        every = ((self.limiter,) if self.limiter is not None else ()) + tuple(limiters)
+        return retrying(self._attempt, client, request, auth, tokens, secrets, every)
 
     def _attempt(
         self,
@@ -111,13 +121,16 @@ class Retrier:
         auth: httpx.Auth | None,
         tokens: int,
         secrets: tuple[str, ...],
+        limiters: tuple[RateLimiter, ...],
     ) -> httpx.Response:
-        if self.limiter is not None:
-            self.limiter.acquire(tokens)
+        for limiter in limiters:
+            limiter.acquire(tokens)
         try:
             response = client.send(request, auth=auth if auth is not None else httpx.USE_CLIENT_DEFAULT)
         except httpx.TransportError as exc:
             raise error_for_transport(exc, secrets=secrets) from None
+        if self.observe is not None:
+            self.observe(response)
         kind = classify(response, self.errors)
         if kind is None:
             return response

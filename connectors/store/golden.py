@@ -7,25 +7,28 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, true, update
 
 from connectors.store.schema import lead_links, leads, source_records
 from connectors.store.upsert import batched, upsert
 from leads.model import RecordRef
 
 
-def fetch_pending(conn: Connection, source: str, mapping_hash: str, after: str | None, limit: int) -> list[Any]:
+def fetch_pending(
+    conn: Connection, source: str, mapping_hash: str, after: str | None, limit: int, *, deleted: bool = False
+) -> list[Any]:
     """Records of `source` whose content or mapping changed since they were last normalized.
 
-    Records validation quarantined are left out until their content changes.
+    Records validation quarantined are left out until their content changes. With `deleted`,
+    records the source deleted since are included too (normalize takes them off their leads).
     """
     t = source_records.c
     query = (
-        select(t.source_id, t.cursor_ts, t.payload, t.content_hash)
+        select(t.source_id, t.cursor_ts, t.payload, t.content_hash, t.deleted)
         .where(
             and_(
                 t.source == source,
-                t.deleted.is_(False),
+                t.deleted.is_(False) if not deleted else true(),
                 or_(t.quarantined_hash.is_(None), t.quarantined_hash != t.content_hash),
                 or_(
                     t.normalized_content_hash.is_(None),

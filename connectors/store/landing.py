@@ -1,7 +1,14 @@
-"""Landing: raw source records, quarantined rows and watermarks.
+"""Landing: raw source records, quarantined rows, deletions and watermarks.
 
 Commit points: a chunk's records land in one transaction; the watermark advances in a later
-transaction, after everything it covers has landed, and never moves backwards.
+transaction (or, for sources read in cursor order, in the same one as the chunk it covers), after
+everything it covers has landed, and never moves backwards.
+
+Echoes: a CRM bumps a record's modified stamp whenever we write to it, so the next extract reads
+every record a sink touched. A record whose only changes since its last landing are the values a
+sink wrote (per `remote_writes`) is landed as an **echo**: its payload is kept current, but it is
+not a change (not normalized again, not a sales edit). Keys named `volatile` (the modified stamps
+themselves) are never content: a record whose only change is its stamp is unchanged.
 """
 
 from __future__ import annotations
@@ -11,9 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 
-from connectors.store.schema import quarantine, source_records, watermarks
+from connectors.store.schema import quarantine, remote_writes, source_records, watermarks
 from connectors.store.upsert import batched, upsert
 from leads.hashing import bytes_hash, stable_hash
 
@@ -40,11 +47,23 @@ class LandCounts:
     changed: int = 0
     unchanged: int = 0
     stale: int = 0  # an older version than the one already landed (duplicate ids in an export)
+    echoes: int = 0  # changed only by what our own sinks wrote
+
+
+def content_hash(payload: dict[str, Any], volatile: frozenset[str] = frozenset()) -> str:
+    """The hash of what a record says, without the keys that change on every write."""
+    return stable_hash({k: v for k, v in payload.items() if k not in volatile} if volatile else payload)
 
 
 def land_records(
-    conn: Connection, source: str, records: Sequence[IncomingRecord], run_id: str, now: datetime
+    conn: Connection,
+    source: str,
+    records: Sequence[IncomingRecord],
+    run_id: str,
+    now: datetime,
+    volatile: frozenset[str] = frozenset(),
 ) -> LandCounts:
+    """Upsert a chunk of records; see the module docstring for echoes and volatile keys."""
     counts = LandCounts()
     latest: dict[str, IncomingRecord] = {}
     for rec in records:
@@ -55,29 +74,39 @@ def land_records(
             latest[rec.source_id] = rec
         else:
             counts.stale += 1
-    existing: dict[str, tuple[str, datetime]] = {}
+    t = source_records.c
+    existing: dict[str, Any] = {}
     for ids in batched(latest, 900):
         rows = conn.execute(
-            select(source_records.c.source_id, source_records.c.content_hash, source_records.c.cursor_ts).where(
-                and_(source_records.c.source == source, source_records.c.source_id.in_(ids))
+            select(t.source_id, t.content_hash, t.cursor_ts, t.deleted, t.normalized_content_hash).where(
+                and_(t.source == source, t.source_id.in_(ids))
             )
         )
-        existing.update({r.source_id: (r.content_hash, r.cursor_ts) for r in rows})
+        existing.update({r.source_id: r for r in rows})
+
+    hashes = {source_id: content_hash(rec.payload, volatile) for source_id, rec in latest.items()}
+    changed_ids = [i for i, h in hashes.items() if i in existing and existing[i].content_hash != h]
+    echoes = _echoes(conn, source, {i: latest[i].payload for i in changed_ids}, volatile) if changed_ids else set()
 
     writes: list[dict[str, Any]] = []
+    carried: list[dict[str, Any]] = []
     touched: list[str] = []
     for source_id, rec in latest.items():
-        content_hash = stable_hash(rec.payload)
+        digest = hashes[source_id]
         before = existing.get(source_id)
-        if before is not None and before[0] == content_hash:
+        if before is not None and before.content_hash == digest and not before.deleted:
             counts.unchanged += 1
             touched.append(source_id)
             continue
-        if before is not None and rec.cursor_ts < before[1]:
+        if before is not None and rec.cursor_ts < before.cursor_ts:
             counts.stale += 1
             continue
         if before is None:
             counts.new += 1
+        elif source_id in echoes:
+            counts.echoes += 1
+            if before.normalized_content_hash == before.content_hash:
+                carried.append({"b_id": source_id, "b_hash": digest})
         else:
             counts.changed += 1
         writes.append(
@@ -85,7 +114,7 @@ def land_records(
                 "source": source,
                 "source_id": source_id,
                 "cursor_ts": rec.cursor_ts,
-                "content_hash": content_hash,
+                "content_hash": digest,
                 "payload": rec.payload,
                 "position": rec.position,
                 "first_seen_at": now,
@@ -104,10 +133,99 @@ def land_records(
     for ids in batched(touched, 900):
         conn.execute(
             update(source_records)
-            .where(and_(source_records.c.source == source, source_records.c.source_id.in_(ids)))
+            .where(and_(t.source == source, t.source_id.in_(ids)))
             .values(last_seen_at=now, last_run_id=run_id)
         )
+    if carried:
+        # An echo changes nothing the lead was built from: its normal form stays current.
+        conn.execute(
+            update(source_records)
+            .where(and_(t.source == source, t.source_id == bindparam("b_id")))
+            .values(normalized_content_hash=bindparam("b_hash")),
+            carried,
+        )
     return counts
+
+
+def _echoes(conn: Connection, source: str, payloads: dict[str, dict[str, Any]], volatile: frozenset[str]) -> set[str]:
+    """The records among `payloads` whose changes since their last landing are all our sinks' writes."""
+    written: dict[str, dict[str, Any]] = {}
+    for ids in batched(payloads, 900):
+        rows = conn.execute(
+            select(remote_writes.c.source_id, remote_writes.c.fields).where(
+                and_(remote_writes.c.source == source, remote_writes.c.source_id.in_(ids))
+            )
+        )
+        written.update({r.source_id: r.fields for r in rows})
+    if not written:
+        return set()
+    before: dict[str, dict[str, Any]] = {}
+    for ids in batched(written, 900):
+        rows = conn.execute(
+            select(source_records.c.source_id, source_records.c.payload).where(
+                and_(source_records.c.source == source, source_records.c.source_id.in_(ids))
+            )
+        )
+        before.update({r.source_id: r.payload for r in rows})
+    return {i for i, fields in written.items() if is_echo(before.get(i) or {}, payloads[i], fields, volatile)}
+
+
+def is_echo(before: dict[str, Any], after: dict[str, Any], written: dict[str, Any], volatile: frozenset[str]) -> bool:
+    """True when every key that changed from `before` to `after` (stamps aside) now holds what we wrote."""
+    changed = [k for k in before.keys() | after.keys() if k not in volatile and before.get(k) != after.get(k)]
+    return bool(changed) and all(k in written and _same(after.get(k), written[k]) for k in changed)
+
+
+def _same(value: Any, sent: Any) -> bool:
+    # CRMs hand every value back as text (HubSpot) or in their own types; "" and null both mean empty.
+    def text(v: Any) -> str:
+        return "" if v is None else (str(v).lower() if isinstance(v, bool) else str(v))
+
+    return text(value) == text(sent)
+
+
+def record_writes(
+    conn: Connection, source: str, sink: str, writes: dict[str, dict[str, Any]], run_id: str, now: datetime
+) -> None:
+    """What a sink just wrote to the records `source` reads back (remote id → property → value).
+
+    Later writes to the same record merge into what is kept, so an echo of either write is known.
+    """
+    if not writes:
+        return
+    known: dict[str, dict[str, Any]] = {}
+    for ids in batched(writes, 900):
+        rows = conn.execute(
+            select(remote_writes.c.source_id, remote_writes.c.fields).where(
+                and_(remote_writes.c.source == source, remote_writes.c.source_id.in_(ids))
+            )
+        )
+        known.update({r.source_id: r.fields for r in rows})
+    rows = [
+        {
+            "source": source,
+            "source_id": remote_id,
+            "sink": sink,
+            "fields": {**known.get(remote_id, {}), **fields},
+            "written_at": now,
+            "run_id": run_id,
+        }
+        for remote_id, fields in writes.items()
+    ]
+    upsert(conn, remote_writes, rows, keys=["source", "source_id"])
+
+
+def mark_deleted(conn: Connection, source: str, source_ids: Sequence[str], run_id: str, now: datetime) -> int:
+    """Tombstone records the source deleted or archived; normalize then takes them off their leads."""
+    t = source_records.c
+    marked = 0
+    for ids in batched(source_ids, 900):
+        marked += conn.execute(
+            update(source_records)
+            .where(and_(t.source == source, t.source_id.in_(ids), t.deleted.is_(False)))
+            .values(deleted=True, normalized_content_hash=None, last_seen_at=now, last_run_id=run_id)
+        ).rowcount
+    return marked
 
 
 def quarantine_rows(

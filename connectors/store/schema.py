@@ -132,6 +132,28 @@ rate_limits = Table(
     Column("updated_at", Float, nullable=False),  # epoch seconds of the last refill
 )
 
+# Sliding-window limits (connectors/http/window_limit.py): the send times of the last N requests.
+rate_windows = Table(
+    "rate_windows",
+    metadata,
+    Column("name", NAME, primary_key=True),
+    Column("slot", Integer, primary_key=True),
+    Column("at", Float, nullable=False),  # epoch seconds the slot was last taken
+)
+
+# What our sinks last wrote to a CRM record, by the source that reads that record back: a record
+# whose only changes since its last extract are these values is our own echo, not an edit.
+remote_writes = Table(
+    "remote_writes",
+    metadata,
+    Column("source", NAME, primary_key=True),
+    Column("source_id", String(255), primary_key=True),
+    Column("sink", NAME, nullable=False),
+    Column("fields", JSON, nullable=False),  # property → the value as sent
+    Column("written_at", TS, nullable=False),
+    Column("run_id", ID, nullable=False),
+)
+
 lead_links = Table(
     "lead_links",
     metadata,
@@ -201,7 +223,9 @@ activities = Table(
     Column("kind", String(40), nullable=False),
     Column("occurred_at", TS, nullable=False),
     Column("details", JSON),
+    Column("record_id", String(255)),  # the source record (contact, lead) it belongs to
     UniqueConstraint("source", "external_id"),
+    Index(None, "source", "record_id"),
 )
 
 stage_history = Table(
@@ -217,6 +241,7 @@ stage_history = Table(
     Column("changed_by", String(255)),
     Column("reason", Text),
     UniqueConstraint("source", "source_id", "field", "changed_at"),
+    Index(None, "source", "source_id"),
 )
 
 outcomes = Table(
@@ -229,6 +254,9 @@ outcomes = Table(
     Column("amount", Float),
     Column("currency", String(3)),
     Column("occurred_at", TS, nullable=False),
+    Column("record_id", String(255)),  # the source record (contact, lead) it belongs to
+    Column("details", JSON),
+    Index(None, "source", "record_id"),
 )
 
 owners = Table(

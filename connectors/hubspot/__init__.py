@@ -1,0 +1,1 @@
+"""HubSpot CRM: contacts with their engagement, stage history, owners and deals (source)."""

@@ -1,0 +1,281 @@
+"""HubSpot as a source: contacts incrementally and completely, with what the person did and how far sales took them.
+
+Streams, each with its own checkpoint:
+- contacts (the main stream): a search over a window of `lastmodifieddate`, paged by id;
+- archived: a sweep of archived contacts every `archived_sweep`, landed as deletions (archiving
+  moves no modified date, so no incremental read ever sees it);
+- owners: every owner, active and archived, on each run (there are few);
+- meetings, calls, deals: searches over windows of `hs_lastmodifieddate`, with their contacts from
+  the v4 associations API.
+
+Why windows paged by id: a search cannot page past 10,000 results, and offset paging (`after`)
+skips a record whenever an earlier one leaves the result set between two pages (someone edits
+it, and its modified date moves past the window). Each page here is a fresh query for ids above
+the last one seen, sorted by id, so neither can happen; many records sharing one timestamp are no
+different from any others. A window is [previous end - lookback, this run's start]: the lookback
+re-reads what HubSpot's search index had not yet taken in (it lags writes), the fixed end keeps
+records edited during the run for the next run. Each page is a checkpoint (the window and the id
+floor), so a crash resumes inside the window, neither skipping nor re-reading.
+
+Reconciliation: the first page's `total` is the window's size; a different count read is noted
+(records edited again during the run move out of the window legitimately, and are read next run).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from connectors.hubspot import settings as hs
+from connectors.hubspot.client import HubSpotApi
+from connectors.hubspot.mapping import (
+    contact_cursor,
+    contact_payload,
+    deal_rows,
+    effective_mapping,
+    engagement_activities,
+    engagement_activity,
+    epoch_ms,
+    owner_row,
+    stage_changes,
+)
+from connectors.source import MAIN, Batch, Checkpoint, Events
+from connectors.store.landing import IncomingRecord
+from leads.config import HubSpotSourceConfig
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+Previous = Callable[[Sequence[str]], Mapping[str, dict[str, Any]]]
+
+
+class SearchOrderBroken(RuntimeError):
+    """HubSpot returned ids out of order: paging by id would not be safe."""
+
+
+class HubSpotSource:
+    volatile = hs.VOLATILE
+
+    def __init__(
+        self,
+        name: str,
+        settings: HubSpotSourceConfig,
+        api: HubSpotApi,
+        *,
+        now: datetime,
+        previous: Previous,
+    ) -> None:
+        self.name = name
+        self.settings = settings
+        self.api = api
+        self.now = now
+        self.previous = previous
+        self._known: dict[str, dict[str, Any]] | None = None
+        self._notes: list[str] = []
+        self._chunks: list[list[str]] = []
+
+    # Source protocol
+
+    def check(self) -> list[str]:
+        """Discovers the contact properties (a bad token fails here, before any data is read)."""
+        self._known = {p["name"]: p for p in self.api.properties("contacts")}
+        self._chunks = _chunked(self._contact_properties(), hs.PROPERTY_BUDGET)
+        return []
+
+    def read(self, checkpoints: Mapping[str, Checkpoint]) -> Iterator[Batch]:
+        if self._known is None:
+            self.check()
+        s = self.settings
+        if s.owners:
+            yield self._owners()
+        yield from self._contacts(checkpoints.get(MAIN))
+        if self._sweep_due(checkpoints.get("archived")):
+            yield from self._archived()
+        if s.activities:
+            yield from self._engagements("meetings", "meeting", hs.MEETING_PROPERTIES, checkpoints)
+            yield from self._engagements("calls", "call", hs.CALL_PROPERTIES, checkpoints)
+        if s.deals:
+            yield from self._deals(checkpoints)
+
+    def missing_columns(self) -> list[str]:
+        known = self._known or {}
+        return [
+            f"sources.{self.name}.mapping.{field}: property {prop!r} does not exist in HubSpot (properties API)"
+            for field, prop in effective_mapping(self.settings).items()
+            if known and prop not in known
+        ]
+
+    def notes(self) -> list[str]:
+        return list(self._notes)
+
+    def requests(self) -> int:
+        return self.api.requests
+
+    # contacts
+
+    def _contact_properties(self) -> list[str]:
+        s, known = self.settings, self._known or {}
+        wanted = ["hs_object_id", "createdate", "lastmodifieddate", "hs_merged_object_ids"]
+        wanted += list(effective_mapping(s).values()) + list(hs.HISTORY_PROPERTIES)
+        if s.activities:
+            wanted += list(hs.ENGAGEMENT_PROPERTIES) + list(hs.ENGAGEMENT_DETAILS)
+        wanted += s.properties
+        if s.custom_properties:
+            wanted += sorted(n for n, p in known.items() if not p.get("hubspotDefined"))
+        unknown = [p for p in s.properties if p not in known]
+        if unknown:
+            self._notes.append(f"{self.name}: properties {', '.join(unknown)} do not exist in HubSpot; not landed")
+        return [p for p in dict.fromkeys(wanted) if p in known]
+
+    def _contacts(self, mark: Checkpoint | None) -> Iterator[Batch]:
+        first, *rest = self._chunks or [["hs_object_id"]]
+        for results, checkpoint in self._window_pages("contacts", "lastmodifieddate", first, mark):
+            ids = [str(obj["id"]) for obj in results]
+            objects = {str(obj["id"]): obj for obj in results}
+            for chunk in rest:  # property lists too long for one request: the rest by batch read
+                for part in _slices(ids, hs.BATCH_MAX):
+                    for extra in self.api.batch_read("contacts", part, chunk):
+                        objects[str(extra["id"])].setdefault("properties", {}).update(extra.get("properties") or {})
+            batch = Batch(stream=MAIN, read=len(results), checkpoint=checkpoint)
+            payloads = {i: contact_payload(objects[i]) for i in ids}
+            for contact_id in ids:
+                cursor = contact_cursor(objects[contact_id]) or self.now
+                batch.records.append(IncomingRecord(contact_id, cursor, payloads[contact_id], f"contact {contact_id}"))
+                if self.settings.activities:
+                    batch.events.activities += engagement_activities(contact_id, payloads[contact_id])
+            if self.settings.history:
+                batch.events.stage_changes += self._history(payloads)
+            yield batch
+
+    def _history(self, payloads: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+        """Stage and status history of the contacts whose stage or status changed since last landed."""
+        before = self.previous(list(payloads))
+        changed = [
+            i
+            for i, p in payloads.items()
+            if any(p.get(k) != (before.get(i) or {}).get(k) for k in hs.HISTORY_PROPERTIES)
+            and any(p.get(k) for k in hs.HISTORY_PROPERTIES)
+        ]
+        rows: list[dict[str, Any]] = []
+        for part in _slices(changed, hs.BATCH_MAX):
+            for obj in self.api.batch_read("contacts", part, ["hs_object_id"], list(hs.HISTORY_PROPERTIES)):
+                rows += stage_changes(str(obj["id"]), obj.get("propertiesWithHistory") or {})
+        return rows
+
+    # windows paged by id
+
+    def _window_pages(
+        self, object_type: str, cursor_prop: str, properties: Sequence[str], mark: Checkpoint | None
+    ) -> Iterator[tuple[list[dict[str, Any]], Checkpoint]]:
+        state = (mark.state or {}) if mark else {}
+        done_until = mark.cursor_ts if mark else EPOCH
+        if "window" in state:  # a crash interrupted this window: go on from its id floor
+            lo, hi = (datetime.fromisoformat(t) for t in state["window"])
+            floor = int(state.get("after_id") or 0)
+        else:
+            lo = window_start(mark, self.settings.lookback, self.settings.start)
+            hi, floor = self.now, 0
+        expected: int | None = None
+        fetched = 0
+        while True:
+            filters = [
+                {"propertyName": cursor_prop, "operator": "GTE", "value": epoch_ms(lo)},
+                {"propertyName": cursor_prop, "operator": "LTE", "value": epoch_ms(hi)},
+            ]
+            if floor:
+                filters.append({"propertyName": "hs_object_id", "operator": "GT", "value": str(floor)})
+            page = self.api.search(object_type, filters, properties, self.settings.page_size)
+            results = list(page.get("results") or [])
+            if expected is None:
+                expected = page.get("total")
+            fetched += len(results)
+            floor = _last_id(results, floor, object_type)
+            more = bool(results) and bool((page.get("paging") or {}).get("next"))
+            if more:
+                yield (
+                    results,
+                    Checkpoint(done_until, "", {"window": [lo.isoformat(), hi.isoformat()], "after_id": floor}),
+                )
+                continue
+            yield results, Checkpoint(hi, "", {})
+            break
+        if expected is not None and fetched != expected and not state:
+            self._notes.append(
+                f"{self.name} {object_type}: HubSpot counted {expected:,} modified in the window, {fetched:,} were "
+                "read (records edited again during the run move out of the window and are read next run)"
+            )
+
+    # archived contacts
+
+    def _sweep_due(self, mark: Checkpoint | None) -> bool:
+        return mark is None or self.now - mark.cursor_ts >= self.settings.archived_sweep
+
+    def _archived(self) -> Iterator[Batch]:
+        for ids in self.api.archived("contacts"):
+            yield Batch(stream="archived", deleted=ids, read=len(ids))
+        yield Batch(stream="archived", checkpoint=Checkpoint(self.now))
+
+    # owners, meetings, calls, deals
+
+    def _owners(self) -> Batch:
+        rows = [owner_row(o) for archived in (False, True) for o in self.api.owners(archived)]
+        return Batch(stream="owners", events=Events(owners=rows), read=len(rows), checkpoint=Checkpoint(self.now))
+
+    def _engagements(
+        self, object_type: str, kind: str, properties: Sequence[str], checkpoints: Mapping[str, Checkpoint]
+    ) -> Iterator[Batch]:
+        mark = checkpoints.get(object_type)
+        wanted = [*properties, "hs_lastmodifieddate"]
+        for results, checkpoint in self._window_pages(object_type, "hs_lastmodifieddate", wanted, mark):
+            contacts = self.api.associations(object_type, "contacts", [str(o["id"]) for o in results])
+            activities = [a for o in results for a in engagement_activity(kind, o, contacts.get(str(o["id"]), []))]
+            yield Batch(
+                stream=object_type, events=Events(activities=activities), read=len(results), checkpoint=checkpoint
+            )
+
+    def _deals(self, checkpoints: Mapping[str, Checkpoint]) -> Iterator[Batch]:
+        mark = checkpoints.get("deals")
+        wanted = [*hs.DEAL_PROPERTIES, "hs_lastmodifieddate"]
+        for results, checkpoint in self._window_pages("deals", "hs_lastmodifieddate", wanted, mark):
+            contacts = self.api.associations("deals", "contacts", [str(o["id"]) for o in results])
+            events = Events()
+            for deal in results:
+                outcomes, activities = deal_rows(deal, contacts.get(str(deal["id"]), []))
+                events.outcomes += outcomes
+                events.activities += activities
+            yield Batch(stream="deals", events=events, read=len(results), checkpoint=checkpoint)
+
+
+def _last_id(results: list[dict[str, Any]], floor: int, object_type: str) -> int:
+    """The page's highest id, checking the page really is in ascending id order above the floor."""
+    last = floor
+    for obj in results:
+        current = int(obj["id"])
+        if current <= last:
+            raise SearchOrderBroken(
+                f"HubSpot {object_type} search returned id {current} after {last}; paging by id needs ascending ids"
+            )
+        last = current
+    return last
+
+
+def _slices(items: Sequence[str], size: int) -> Iterator[list[str]]:
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+def _chunked(properties: list[str], budget: int) -> list[list[str]]:
+    """Property names in groups of at most `budget` characters (comma-joined), hs_object_id in each."""
+    chunks: list[list[str]] = [[]]
+    used = 0
+    for name in properties:
+        if chunks[-1] and used + len(name) + 1 > budget:
+            chunks.append(["hs_object_id"])
+            used = len("hs_object_id")
+        chunks[-1].append(name)
+        used += len(name) + 1
+    return chunks
+
+
+def window_start(mark: Checkpoint | None, lookback: timedelta, start: datetime | None) -> datetime:
+    """Where a new window begins: the last one's end minus the lookback; a first load at `start`."""
+    return (mark.cursor_ts - lookback) if mark else (start or EPOCH)
