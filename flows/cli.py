@@ -16,9 +16,10 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from connectors.files.source import FileSource  # noqa: E402
+from connectors.mapping import field_mapping  # noqa: E402
 from connectors.secrets import MissingSecret  # noqa: E402
 from connectors.store.engine import get_engine, safe_url  # noqa: E402
-from leads.config import AppConfig, ConfigError, SecretRef  # noqa: E402
+from leads.config import AppConfig, ConfigError, FileSourceConfig, SalesforceSourceConfig, SecretRef  # noqa: E402
 from tasks.context import build_context, load_run_config  # noqa: E402
 
 app = typer.Typer(help="Lead-enrichment ETL: extract, normalize and sync leads with Prefect.", no_args_is_help=True)
@@ -53,10 +54,11 @@ def _load(path: Path | None, check_sources: bool = True) -> AppConfig:
         err.print(f"[red]{path}: {exc}[/red]", highlight=False)
         raise typer.Exit(EXIT_BAD_CONFIG) from None
     if check_sources:
+        # Files are checked here; an API source is checked when a run reaches it (no network in a preflight).
         problems = [
             p
             for n, s in config.sources.items()
-            if s.enabled
+            if s.enabled and isinstance(s, FileSourceConfig)
             for p in FileSource(n, s).check() or FileSource(n, s).missing_columns()
         ]
         if problems:
@@ -198,14 +200,30 @@ def check_config(path: Annotated[Path, typer.Argument(help="Config file to valid
     out.print(f"Store: {_store_label(config)} (migrations {migrations})")
     out.print(f"Run files: {config.runs_dir}; chunk size {config.chunk_size}; timezone {config.timezone}")
     for name, s in config.sources.items():
-        state = "" if s.enabled else " [dim](disabled)[/dim]"
-        out.print(
-            f"Source {name}{state}: {s.format} file {s.path}; id {s.id_column!r}; cursor {s.cursor_column!r} "
-            f"(lookback {s.lookback}); maps {len(s.mapping)} fields: {', '.join(s.mapping)}"
-        )
+        out.print(f"Source {name}{'' if s.enabled else ' [dim](disabled)[/dim]'}: {_describe_source(s)}")
     for name, k in config.sinks.items():
         scope = f"leads at stage {k.min_stage.value} or later" if k.min_stage else "all active leads"
         out.print(f"Sink {name}: table {k.table} in {_sink_label(config, name)}; {scope}; {len(k.fields)} fields")
+
+
+def _describe_source(s: Any) -> str:
+    if isinstance(s, FileSourceConfig):
+        return (
+            f"{s.format} file {s.path}; id {s.id_column!r}; cursor {s.cursor_column!r} "
+            f"(lookback {s.lookback}); maps {len(s.mapping)} fields: {', '.join(s.mapping)}"
+        )
+    streams = [k for k in ("history", "activities", "deals", "owners", "opportunities") if getattr(s, k, False)]
+    if isinstance(s, SalesforceSourceConfig):
+        what = f"Salesforce {', '.join(s.objects)} via {s.login_url} (API {s.api_version})"
+        mapped = sum(len(field_mapping(s, {"attributes.type": o})) for o in s.objects)
+    else:
+        what = f"HubSpot contacts via {s.base_url or 'https://api.hubapi.com'} ({s.tier} tier)"
+        mapped = len(field_mapping(s))
+    auth = ", ".join(f"{k} from {v.describe()}" for k, v in s.auth if isinstance(v, SecretRef))
+    return (
+        f"{what}; lookback {s.lookback}; maps {mapped} fields; also {', '.join(streams) or 'nothing else'}; "
+        f"credentials: {auth}; stop at {s.quota.stop_at_share:.0%} of the daily quota"
+    )
 
 
 @db_app.command("upgrade")

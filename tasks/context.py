@@ -35,8 +35,10 @@ class RunContext:
     reference_urls: dict[str, SecretStr | None] = field(default_factory=dict)  # reference tables elsewhere
     source_secrets: dict[str, dict[str, SecretStr]] = field(default_factory=dict)  # source → auth key → value
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
-    # Tests hand a source an httpx.MockTransport here; production leaves it empty (real HTTP).
+    # Tests hand a source an httpx.MockTransport here, and may run the run's clock (epoch seconds)
+    # in step with a vendor fake's; production leaves both empty: real HTTP, the wall clock.
     transports: dict[str, Any] = field(default_factory=dict)
+    clock: Any = None
 
     def engine(self) -> Engine:
         return get_engine(self.store_url.get_secret_value())
@@ -45,7 +47,7 @@ class RunContext:
         return get_engine(self.sink_urls[sink].get_secret_value())
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.fromtimestamp(self.clock(), UTC) if self.clock is not None else datetime.now(UTC)
 
     @contextmanager
     def lease(self, resource: str) -> Iterator[None]:

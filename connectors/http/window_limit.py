@@ -122,9 +122,8 @@ class StoreWindowLimiter(_Window):
                     .limit(1)
                 ).first()
             if row is None or not self._created:
-                self._create()
-                if row is None:
-                    continue
+                self._create()  # once per limiter: a first use, or a limit that grew
+                continue
             now = self.clock()
             wait = float(row.at) + self.window - now
             if wait > 0:

@@ -104,16 +104,21 @@ def engagement_activities(contact_id: str, props: dict[str, Any]) -> list[dict[s
 
 
 def stage_changes(contact_id: str, history: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
-    """Lifecycle stage and lead status changes from `propertiesWithHistory` (newest first from HubSpot)."""
+    """Lifecycle stage and lead status changes from `propertiesWithHistory`, oldest first.
+
+    HubSpot gives history entries no id: a change is known by its contact, property, time and value.
+    """
     out = []
     for prop, field in HISTORY_PROPERTIES.items():
-        for entry in history.get(prop) or []:
+        for entry in reversed(history.get(prop) or []):
             when = hs_time(entry.get("timestamp"))
             if when is None:
                 continue
             who = entry.get("updatedByUserId") or entry.get("sourceId")
+            value = str(entry.get("value") or "")
             out.append(
                 {
+                    "external_id": f"contact:{contact_id}:{prop}:{int(when.timestamp() * 1000)}:{value[:60]}",
                     "source_id": contact_id,
                     "field": field,
                     "value": (entry.get("value") or None) and str(entry["value"])[:100],

@@ -164,12 +164,15 @@ def event_activity(row: dict[str, Any]) -> dict[str, Any] | None:
 
 
 def history_change(row: dict[str, Any]) -> dict[str, Any] | None:
+    """A LeadHistory row as a stage change. An owner change is logged twice, as user ids (DataType
+    EntityId) and as names (Text); the ids are kept, they match OwnerId."""
     field = HISTORY_TRACKED.get(str(row.get("Field")))
     when = sf_time(row.get("CreatedDate"))
-    if field is None or when is None:
+    if field is None or when is None or (field == "owner" and row.get("DataType") == "Text"):
         return None
     old = row.get("OldValue")
     return {
+        "external_id": f"history:{row['Id']}",
         "source_id": row["LeadId"],
         "field": field,
         "value": None if row.get("NewValue") is None else str(row["NewValue"])[:100],

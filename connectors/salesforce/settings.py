@@ -70,7 +70,7 @@ TASK_FIELDS = (
     "IsDeleted",
 )
 EVENT_FIELDS = ("Id", "WhoId", "StartDateTime", "DurationInMinutes", "OwnerId", "SystemModstamp", "IsDeleted")
-HISTORY_FIELDS = ("Id", "LeadId", "Field", "OldValue", "NewValue", "CreatedDate", "CreatedById")
+HISTORY_FIELDS = ("Id", "LeadId", "Field", "DataType", "OldValue", "NewValue", "CreatedDate", "CreatedById")
 HISTORY_TRACKED = {"Status": "lead_status", "Owner": "owner"}
 USER_FIELDS = ("Id", "Name", "Email", "IsActive", "UserRole.Name", "SystemModstamp")
 OPPORTUNITY_FIELDS = (

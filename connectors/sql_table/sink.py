@@ -76,7 +76,6 @@ class SqlTableSink:
         left, right = self.write(rows[:half], now), self.write(rows[half:], now)
         return WriteResult(left.accepted + right.accepted, left.rejected + right.rejected)
 
-
     def delete(self, lead_ids: Sequence[str]) -> None:
         """Remove rows of leads that no longer exist on their own (merged into another lead)."""
         with self.engine.begin() as conn:

@@ -33,9 +33,9 @@ def land_events(conn: Connection, source: str, events: Events, now: datetime) ->
     upsert(conn, activities, activity_rows, keys=["source", "external_id"])
     stage_rows = _dedupe(
         [{**r, "source": source, "lead_id": lead_of.get(r["source_id"])} for r in events.stage_changes],
-        ("source_id", "field", "changed_at"),
+        ("external_id",),
     )
-    upsert(conn, stage_history, stage_rows, keys=["source", "source_id", "field", "changed_at"])
+    upsert(conn, stage_history, stage_rows, keys=["source", "external_id"])
     outcome_rows = _dedupe(
         [{**r, "source": source, "lead_id": lead_of.get(r["record_id"])} for r in events.outcomes],
         ("external_id",),

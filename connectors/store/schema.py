@@ -240,7 +240,10 @@ stage_history = Table(
     Column("changed_at", TS, nullable=False),
     Column("changed_by", String(255)),
     Column("reason", Text),
-    UniqueConstraint("source", "source_id", "field", "changed_at"),
+    # The vendor's id of the change (LeadHistory's Id; HubSpot: contact, property, time and value):
+    # two changes within one second (Salesforce's precision) are two rows.
+    Column("external_id", String(255)),
+    UniqueConstraint("source", "external_id"),
     Index(None, "source", "source_id"),
 )
 

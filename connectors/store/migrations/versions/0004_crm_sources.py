@@ -45,10 +45,20 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_outcomes_source_record_id"), ["source", "record_id"], unique=False)
     with op.batch_alter_table("stage_history") as batch:
         batch.create_index(batch.f("ix_stage_history_source_source_id"), ["source", "source_id"], unique=False)
+        # A change is identified by the vendor's id for it, not by its time: Salesforce stamps
+        # history to the second, and two status changes in one second are both kept.
+        batch.add_column(sa.Column("external_id", sa.String(length=255), nullable=True))
+        batch.drop_constraint("uq_stage_history_source_source_id_field_changed_at", type_="unique")
+        batch.create_unique_constraint(batch.f("uq_stage_history_source_external_id"), ["source", "external_id"])
 
 
 def downgrade() -> None:
     with op.batch_alter_table("stage_history") as batch:
+        batch.drop_constraint("uq_stage_history_source_external_id", type_="unique")
+        batch.create_unique_constraint(
+            "uq_stage_history_source_source_id_field_changed_at", ["source", "source_id", "field", "changed_at"]
+        )
+        batch.drop_column("external_id")
         batch.drop_index(batch.f("ix_stage_history_source_source_id"))
     with op.batch_alter_table("outcomes") as batch:
         batch.drop_index(batch.f("ix_outcomes_source_record_id"))

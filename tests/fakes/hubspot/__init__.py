@@ -1,0 +1,13 @@
+"""A strict, faithful fake of the HubSpot CRM API (the parts the lead connector uses).
+
+`FakeHubSpot(**json_kwargs)` is an httpx handler: pass it to `httpx.MockTransport`, or serve it
+with `tests.fakes.loopback.LoopbackServer("tests.fakes.hubspot:FakeHubSpot", **json_kwargs)`.
+Modules: fake (routing, faults, log), auth, limits, objects (list, search, batch read, upsert,
+merge), meta (properties, owners, associations, usage), search and index (filter evaluation over a
+lagging index), state (records, history, merges), schema (property definitions, value rules),
+render (response shapes, cursors), seeding (what tests call), clock, errors.
+"""
+
+from tests.fakes.hubspot.fake import FakeHubSpot
+
+__all__ = ["FakeHubSpot"]
