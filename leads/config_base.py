@@ -18,8 +18,8 @@ from leads.fields import FIELD_NAMES
 
 Name = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,62}$")]
 FieldName = Literal[FIELD_NAMES]  # type: ignore[valid-type]
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$")
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+_DURATION = re.compile(r"^\s*(\d+)\s*(ms|s|m|h|d)\s*$")
+_UNITS = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400}
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 
 
@@ -69,7 +69,7 @@ def duration(value: Any) -> timedelta:
         return timedelta(seconds=value)
     if isinstance(value, str) and (m := _DURATION.match(value)):
         return timedelta(seconds=int(m.group(1)) * _UNITS[m.group(2)])
-    raise ValueError("expected a duration such as 90s, 30m, 2h, 1d or a number of seconds")
+    raise ValueError("expected a duration such as 500ms, 90s, 30m, 2h, 1d or a number of seconds")
 
 
 def timezone_name(value: str) -> str:

@@ -104,7 +104,5 @@ def build_context(config: AppConfig, run_id: str, dry_run: bool = False) -> RunC
                 tables[name] = resolve(provider.url, f"enrichment.providers.{name}.url")
             else:
                 keys[name] = resolve(provider.api_key, f"enrichment.providers.{name}.api_key")  # type: ignore[assignment]
-    sources = {
-        name: resolve_source_secrets(name, source) for name, source in config.sources.items() if source.enabled
-    }
+    sources = {name: resolve_source_secrets(name, source) for name, source in config.sources.items() if source.enabled}
     return RunContext(config, store_url, sink_urls, run_id, dry_run, keys, tables, sources)

@@ -96,10 +96,10 @@ def _salesforce(ctx: RunContext, name: str, settings: SalesforceSourceConfig) ->
         auth=session,
         transport=ctx.transports.get(name),
     )
-    instance = session.login(client)
-    client.base_url = httpx.URL(settings.base_url or instance)
     guard = QuotaGuard("Salesforce", salesforce_usage, settings.quota.stop_at_share, settings.quota.max_requests)
     retrier = Retrier(policy=RetryPolicy(max_attempts=settings.max_attempts), errors=sf.ERRORS, observe=guard)
+    instance = retrier.call(lambda: session.login(client))
+    client.base_url = httpx.URL(settings.base_url or instance)
     api = SalesforceApi(ApiCaller(client, retrier, guard=guard), settings.api_version, page_size=settings.page_size)
     return SalesforceSource(name, settings, api, now=ctx.now()), client
 

@@ -26,7 +26,7 @@ from typing import Any
 import httpx
 from pydantic import SecretStr
 
-from connectors.http.errors import FatalError, message_from_body, redact
+from connectors.http.errors import DEFAULT_POLICY, ErrorKind, FatalError, error_for_response, message_from_body, redact
 
 
 class TokenRefused(FatalError):
@@ -72,6 +72,11 @@ class _Refresher:
         return httpx.Request("POST", self.token_url, data=form, headers={"Accept": "application/json"})
 
     def accept(self, response: httpx.Response) -> dict[str, Any]:
+        if response.status_code >= 500 or response.status_code in (408, 425, 429):
+            # The token endpoint is down or busy: worth another try (the Retrier around the call
+            # that needed the token retries RetriableError), not a verdict on our credentials.
+            kind = ErrorKind.RETRIABLE
+            raise error_for_response(response, kind, DEFAULT_POLICY, now=time.time(), secrets=self.secrets())
         if response.status_code != 200:
             raise _token_error(response, self.secrets())
         body = response.json()

@@ -16,6 +16,7 @@ import random
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
@@ -33,6 +34,7 @@ from connectors.http.errors import (
 from connectors.http.ratelimit import RateLimiter
 
 Observer = Callable[[httpx.Response], None]
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +115,18 @@ class Retrier:
         )
         every = ((self.limiter,) if self.limiter is not None else ()) + tuple(limiters)
         return retrying(self._attempt, client, request, auth, tokens, secrets, every)
+
+    def call(self, action: Callable[[], T]) -> T:
+        """Run `action`, retrying it on RetriableError like a request (a sign-in before the first call)."""
+        retrying = Retrying(
+            stop=self._stop,
+            wait=self._wait,
+            retry=retry_if_exception_type(RetriableError),
+            sleep=self.sleep,
+            before_sleep=self._log_retry,
+            reraise=True,
+        )
+        return retrying(action)
 
     def _attempt(
         self,

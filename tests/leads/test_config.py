@@ -226,7 +226,7 @@ def test_bad_timezone(tmp_path, where):
 @pytest.mark.parametrize("value", ["5 weeks", "-1", "1.5h", "soon", "true"])
 def test_bad_duration(tmp_path, value):
     problem = only_problem(write(tmp_path, f"lease_ttl: {value}\n" + SOURCE))
-    assert problem == "lease_ttl: expected a duration such as 90s, 30m, 2h, 1d or a number of seconds"
+    assert problem == "lease_ttl: expected a duration such as 500ms, 90s, 30m, 2h, 1d or a number of seconds"
 
 
 def test_bad_lookback_duration(tmp_path):
