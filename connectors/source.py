@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from connectors.store.landing import IncomingRecord, QuarantineEntry
@@ -98,3 +98,34 @@ class Source(Protocol):
 
 def watermark_key(source: str, stream: str) -> str:
     return source if stream == MAIN else f"{source}/{stream}"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """The span of cursor values a run reads for a stream, and whether it reconciles.
+
+    A new window runs from the last one's end minus the lookback (a first load: from `start`) to
+    this run's start. A reconciling window reaches back to the last reconciliation and reads every
+    record, our own echoes included; the others may leave echoes unread.
+    """
+
+    lo: datetime
+    hi: datetime
+    reconciling: bool
+
+
+def new_window(
+    mark: Checkpoint | None,
+    now: datetime,
+    lookback: timedelta,
+    start: datetime | None,
+    reconcile_every: timedelta,
+    epoch: datetime,
+) -> Window:
+    state = (mark.state or {}) if mark else {}
+    reconciled = datetime.fromisoformat(state["reconciled_at"]) if state.get("reconciled_at") else None
+    lo = (mark.cursor_ts - lookback) if mark else (start or epoch)
+    reconciling = mark is None or reconciled is None or now - reconciled >= reconcile_every
+    if reconciling and reconciled is not None:
+        lo = min(lo, reconciled - lookback)
+    return Window(lo, now, reconciling)

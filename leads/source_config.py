@@ -105,8 +105,12 @@ class _ApiSourceBase(_SourceBase):
     timeout: float = Field(default=30.0, gt=0)
     max_attempts: int = Field(default=5, ge=1, le=10)
     quota: QuotaConfig = Field(default_factory=QuotaConfig)
+    # How often everything changed since the last reconciliation is read in full, our own echoes
+    # included (they are otherwise left unread); 0s: every run.
+    reconcile_every: Any = timedelta(days=7)
 
     _check_lookback = field_validator("lookback", mode="before")(classmethod(lambda cls, v: duration(v)))
+    _check_reconcile = field_validator("reconcile_every", mode="before")(classmethod(lambda cls, v: duration(v)))
     _check_start = field_validator("start", mode="after")(classmethod(lambda cls, v: _utc(v)))
 
     @property
@@ -157,6 +161,8 @@ class HubSpotSourceConfig(_ApiSourceBase):
     deals: bool = True
     owners: bool = True
     archived_sweep: Any = timedelta(days=1)  # how often archived contacts are listed; 0s: every run
+    # Our sinks write this property with every record (a wave's stamp), so echoes can be left unread.
+    echo_stamp_property: str = Field(default="leads_etl_sync_stamp", pattern=r"^[a-z][a-z0-9_]{0,99}$")
 
     _check_sweep = field_validator("archived_sweep", mode="before")(classmethod(lambda cls, v: duration(v)))
 

@@ -7,7 +7,8 @@ limits every process and run of the account shares, and, in tests, an injected t
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -30,6 +31,7 @@ from connectors.salesforce.client import SalesforceApi
 from connectors.salesforce.source import SalesforceSource
 from connectors.secrets import save_prefect_secret
 from connectors.source import Source
+from connectors.store.echoes import Wave, waves_within
 from connectors.store.schema import source_records
 from connectors.store.upsert import batched
 from leads.config import FileSourceConfig, HubSpotSourceConfig, RateLimitConfig, SalesforceSourceConfig
@@ -72,7 +74,8 @@ def _hubspot(ctx: RunContext, name: str, settings: HubSpotSourceConfig) -> tuple
     def previous(ids: Sequence[str]) -> Mapping[str, dict[str, Any]]:
         return landed_payloads(engine, name, ids)
 
-    return HubSpotSource(name, settings, api, now=ctx.now(), previous=previous), client
+    source = HubSpotSource(name, settings, api, now=ctx.now(), previous=previous, waves=_waves(engine, name))
+    return source, client
 
 
 def _salesforce(ctx: RunContext, name: str, settings: SalesforceSourceConfig) -> tuple[Source, httpx.Client]:
@@ -101,7 +104,15 @@ def _salesforce(ctx: RunContext, name: str, settings: SalesforceSourceConfig) ->
     instance = retrier.call(lambda: session.login(client))
     client.base_url = httpx.URL(settings.base_url or instance)
     api = SalesforceApi(ApiCaller(client, retrier, guard=guard), settings.api_version, page_size=settings.page_size)
-    return SalesforceSource(name, settings, api, now=ctx.now()), client
+    return SalesforceSource(name, settings, api, now=ctx.now(), waves=_waves(ctx.engine(), name)), client
+
+
+def _waves(engine: Any, source: str) -> Callable[[datetime, datetime], list[Wave]]:
+    def waves(lo: datetime, hi: datetime) -> list[Wave]:
+        with engine.connect() as conn:
+            return waves_within(conn, source, lo, hi)
+
+    return waves
 
 
 def landed_payloads(engine: Any, source: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -21,14 +21,14 @@ class HubSpotApi:
     def search(
         self,
         object_type: str,
-        filters: list[dict[str, Any]],
+        groups: list[list[dict[str, Any]]],
         properties: Sequence[str],
         limit: int,
         sort: str = "hs_object_id",
     ) -> dict[str, Any]:
-        """One search page: filters AND'd in one group, sorted ascending by `sort`, from offset 0."""
+        """One search page: filter groups OR'd (filters in a group AND'd), ascending by `sort`, from offset 0."""
         body = {
-            "filterGroups": [{"filters": filters}],
+            "filterGroups": [{"filters": filters} for filters in groups],
             "sorts": [{"propertyName": sort, "direction": "ASCENDING"}],
             "properties": list(properties),
             "limit": limit,

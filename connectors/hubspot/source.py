@@ -19,12 +19,20 @@ floor), so a crash resumes inside the window, neither skipping nor re-reading.
 
 Reconciliation: the first page's `total` is the window's size; a different count read is noted
 (records edited again during the run move out of the window legitimately, and are read next run).
+
+Echoes: a sink writing to this account bumps every record it writes. It records its writes in
+waves (connectors/store/echoes.py), each with a stamp property written on every record and the
+CRM's own modified stamps of its first and last write. Inside a wave the search asks only for
+records without the wave's stamp; everything outside waves is searched as usual. What that leaves
+unread: a record edited by someone else within the same wave after our write to it (a wave lasts
+seconds), which the next change to the record, or the periodic reconciliation (`reconcile_every`,
+a read of everything since the last one, echoes included), brings in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from connectors.hubspot import settings as hs
@@ -40,12 +48,16 @@ from connectors.hubspot.mapping import (
     owner_row,
     stage_changes,
 )
-from connectors.source import MAIN, Batch, Checkpoint, Events
+from connectors.source import MAIN, Batch, Checkpoint, Events, new_window
+from connectors.store.echoes import Wave
 from connectors.store.landing import IncomingRecord
 from leads.config import HubSpotSourceConfig
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Previous = Callable[[Sequence[str]], Mapping[str, dict[str, Any]]]
+Waves = Callable[[datetime, datetime], Sequence[Wave]]
+Group = list[dict[str, Any]]
+GROUPS_PER_SEARCH = 5  # HubSpot: at most 5 filter groups and 25 filters in one search
 
 
 class SearchOrderBroken(RuntimeError):
@@ -63,12 +75,14 @@ class HubSpotSource:
         *,
         now: datetime,
         previous: Previous,
+        waves: Waves = lambda lo, hi: (),
     ) -> None:
         self.name = name
         self.settings = settings
         self.api = api
         self.now = now
         self.previous = previous
+        self.waves = waves
         self._known: dict[str, dict[str, Any]] | None = None
         self._notes: list[str] = []
         self._chunks: list[list[str]] = []
@@ -128,7 +142,7 @@ class HubSpotSource:
 
     def _contacts(self, mark: Checkpoint | None) -> Iterator[Batch]:
         first, *rest = self._chunks or [["hs_object_id"]]
-        for results, checkpoint in self._window_pages("contacts", "lastmodifieddate", first, mark):
+        for results, checkpoint in self._window_pages("contacts", "lastmodifieddate", first, mark, echoes=True):
             ids = [str(obj["id"]) for obj in results]
             objects = {str(obj["id"]): obj for obj in results}
             for chunk in rest:  # property lists too long for one request: the rest by batch read
@@ -164,45 +178,77 @@ class HubSpotSource:
     # windows paged by id
 
     def _window_pages(
-        self, object_type: str, cursor_prop: str, properties: Sequence[str], mark: Checkpoint | None
+        self,
+        object_type: str,
+        cursor_prop: str,
+        properties: Sequence[str],
+        mark: Checkpoint | None,
+        echoes: bool = False,
     ) -> Iterator[tuple[list[dict[str, Any]], Checkpoint]]:
-        state = (mark.state or {}) if mark else {}
+        """Pages of a window of `cursor_prop`, each with the checkpoint that resumes after it.
+
+        The window's searches (a plan of filter-group packs: one pack without echoes to skip) are
+        worked through in order, each paged by id; the checkpoint names the pack and the id floor.
+        """
+        state = dict((mark.state or {}) if mark else {})
         done_until = mark.cursor_ts if mark else EPOCH
-        if "window" in state:  # a crash interrupted this window: go on from its id floor
+        if "window" in state:  # a crash interrupted this window: go on where it stopped
             lo, hi = (datetime.fromisoformat(t) for t in state["window"])
-            floor = int(state.get("after_id") or 0)
+            plan, pack, floor = state["plan"], int(state.get("pack") or 0), int(state.get("after_id") or 0)
+            reconciling = bool(state.get("reconciling"))
         else:
-            lo = window_start(mark, self.settings.lookback, self.settings.start)
-            hi, floor = self.now, 0
-        expected: int | None = None
-        fetched = 0
-        while True:
-            filters = [
-                {"propertyName": cursor_prop, "operator": "GTE", "value": epoch_ms(lo)},
-                {"propertyName": cursor_prop, "operator": "LTE", "value": epoch_ms(hi)},
-            ]
-            if floor:
-                filters.append({"propertyName": "hs_object_id", "operator": "GT", "value": str(floor)})
-            page = self.api.search(object_type, filters, properties, self.settings.page_size)
+            s = self.settings
+            window = new_window(mark, self.now, s.lookback, s.start, s.reconcile_every, EPOCH)
+            lo, hi, reconciling = window.lo, window.hi, window.reconciling
+            plan = self._plan(cursor_prop, lo, hi, skip=echoes and not reconciling)
+            pack, floor = 0, 0
+        kept = {"reconciled_at": hi.isoformat() if reconciling else state.get("reconciled_at")}
+        expected = fetched = 0
+        while pack < len(plan):
+            groups = [g + [_above(floor)] if floor else g for g in plan[pack]]
+            page = self.api.search(object_type, groups, properties, self.settings.page_size)
             results = list(page.get("results") or [])
-            if expected is None:
-                expected = page.get("total")
+            if floor == 0:
+                expected += int(page.get("total") or 0)
             fetched += len(results)
             floor = _last_id(results, floor, object_type)
-            more = bool(results) and bool((page.get("paging") or {}).get("next"))
-            if more:
-                yield (
-                    results,
-                    Checkpoint(done_until, "", {"window": [lo.isoformat(), hi.isoformat()], "after_id": floor}),
-                )
-                continue
-            yield results, Checkpoint(hi, "", {})
-            break
-        if expected is not None and fetched != expected and not state:
+            if not (results and (page.get("paging") or {}).get("next")):
+                pack, floor = pack + 1, 0  # this pack is done: the next starts from the lowest id
+            if pack == len(plan):
+                yield results, Checkpoint(hi, "", kept)
+                break
+            progress = {"window": [lo.isoformat(), hi.isoformat()], "plan": plan, "pack": pack, "after_id": floor}
+            yield results, Checkpoint(done_until, "", {**kept, **progress, "reconciling": reconciling})
+        if fetched != expected and "window" not in state:
             self._notes.append(
                 f"{self.name} {object_type}: HubSpot counted {expected:,} modified in the window, {fetched:,} were "
                 "read (records edited again during the run move out of the window and are read next run)"
             )
+
+    def _plan(self, cursor_prop: str, lo: datetime, hi: datetime, skip: bool) -> list[list[Group]]:
+        """The window's searches: filter groups covering [lo, hi], packed 5 to a search.
+
+        Without waves to skip, one group. With waves, the stretches between them as usual, and
+        inside each wave only the records without its stamp (someone else's edits).
+        """
+        waves = list(self.waves(lo, hi)) if skip else []
+        if not waves:
+            return [[_range(cursor_prop, lo, "GTE", hi, "LTE")]]
+        stamp = self.settings.echo_stamp_property
+        groups: list[Group] = []
+        start, start_op = lo, "GTE"
+        for wave in waves:
+            first, last = max(wave.first_write, lo), min(wave.last_write, hi)
+            if first > start:
+                groups.append(_range(cursor_prop, start, start_op, first, "LT"))
+            inside = _range(cursor_prop, first, "GTE", last, "LTE")
+            groups.append([*inside, {"propertyName": stamp, "operator": "NEQ", "value": wave.stamp}])
+            groups.append([*inside, {"propertyName": stamp, "operator": "NOT_HAS_PROPERTY"}])
+            if last >= start:
+                start, start_op = last, "GT"
+        if start < hi or start_op == "GTE":
+            groups.append(_range(cursor_prop, start, start_op, hi, "LTE"))
+        return [groups[i : i + GROUPS_PER_SEARCH] for i in range(0, len(groups), GROUPS_PER_SEARCH)]
 
     # archived contacts
 
@@ -245,6 +291,17 @@ class HubSpotSource:
             yield Batch(stream="deals", events=events, read=len(results), checkpoint=checkpoint)
 
 
+def _range(prop: str, lo: datetime, lo_op: str, hi: datetime, hi_op: str) -> Group:
+    return [
+        {"propertyName": prop, "operator": lo_op, "value": epoch_ms(lo)},
+        {"propertyName": prop, "operator": hi_op, "value": epoch_ms(hi)},
+    ]
+
+
+def _above(floor: int) -> dict[str, Any]:
+    return {"propertyName": "hs_object_id", "operator": "GT", "value": str(floor)}
+
+
 def _last_id(results: list[dict[str, Any]], floor: int, object_type: str) -> int:
     """The page's highest id, checking the page really is in ascending id order above the floor."""
     last = floor
@@ -274,8 +331,3 @@ def _chunked(properties: list[str], budget: int) -> list[list[str]]:
         chunks[-1].append(name)
         used += len(name) + 1
     return chunks
-
-
-def window_start(mark: Checkpoint | None, lookback: timedelta, start: datetime | None) -> datetime:
-    """Where a new window begins: the last one's end minus the lookback; a first load at `start`."""
-    return (mark.cursor_ts - lookback) if mark else (start or EPOCH)

@@ -42,12 +42,17 @@ from connectors.salesforce.mapping import (
     soql_time,
     task_activity,
 )
-from connectors.source import Batch, Checkpoint, Events
+from connectors.source import Batch, Checkpoint, Events, new_window
+from connectors.store.echoes import Wave
 from connectors.store.landing import IncomingRecord
 from leads.config import SalesforceSourceConfig
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 Rows = list[dict[str, Any]]
+Waves = Callable[[datetime, datetime], Sequence[Wave]]
+# Our waves are timed by our clock; Salesforce stamps by its own. The exclusion is exact by writer,
+# so a wide margin costs nothing but keeps skew from letting an echo through.
+WAVE_MARGIN = timedelta(minutes=5)
 
 
 class WindowTooSlow(RuntimeError):
@@ -57,11 +62,20 @@ class WindowTooSlow(RuntimeError):
 class SalesforceSource:
     volatile = sf.VOLATILE
 
-    def __init__(self, name: str, settings: SalesforceSourceConfig, api: SalesforceApi, *, now: datetime) -> None:
+    def __init__(
+        self,
+        name: str,
+        settings: SalesforceSourceConfig,
+        api: SalesforceApi,
+        *,
+        now: datetime,
+        waves: Waves = lambda lo, hi: (),
+    ) -> None:
         self.name = name
         self.settings = settings
         self.api = api
         self.now = now
+        self.waves = waves
         self._described: dict[str, dict[str, str]] = {}  # object → field → type
         self._fields: dict[str, list[str]] = {}
         self._missing: list[str] = []
@@ -174,7 +188,7 @@ class SalesforceSource:
         if "bulk" in state or (mark is None and self._bulk_worth_it(sobject)):
             yield from self._bulk(sobject, fields, types, state.get("bulk"))
             return
-        for rows, checkpoint in self._window_pages(sobject, fields, "SystemModstamp", mark):
+        for rows, checkpoint in self._window_pages(sobject, fields, "SystemModstamp", mark, echoes=True):
             yield self._record_batch(sobject, [flat_record(r, types) for r in rows], checkpoint)
 
     def _record_batch(self, sobject: str, payloads: Rows, checkpoint: Checkpoint | None) -> Batch:
@@ -233,16 +247,33 @@ class SalesforceSource:
         return self.settings.start or EPOCH
 
     def _window_pages(
-        self, sobject: str, fields: Sequence[str], cursor: str, mark: Checkpoint | None, extra: str | None = None
+        self,
+        sobject: str,
+        fields: Sequence[str],
+        cursor: str,
+        mark: Checkpoint | None,
+        extra: str | None = None,
+        echoes: bool = False,
     ) -> Iterator[tuple[Rows, Checkpoint]]:
+        """Pages in (cursor, Id) order, each with its checkpoint; QUERY_TIMEOUT halves the window.
+
+        With `echoes`, records whose last change is one of our sinks' writes (the wave's writer
+        modified them last, inside the wave) are left out, except in a reconciling window.
+        """
         state = (mark.state or {}) if mark else {}
         done_until = mark.cursor_ts if mark else EPOCH
         if "window" in state:
             lo, hi = (datetime.fromisoformat(t) for t in state["window"])
             after = tuple(state["after"]) if state.get("after") else None
+            reconciling, skip = bool(state.get("reconciling")), state.get("skip")
         else:
-            lo = (mark.cursor_ts - self.settings.lookback) if mark else self._first_start()
-            hi, after = self.now, None
+            s = self.settings
+            reconcile_every = s.reconcile_every if echoes else timedelta.max
+            window = new_window(mark, self.now, s.lookback, s.start, reconcile_every, EPOCH)
+            lo, hi, after, reconciling = window.lo, window.hi, None, window.reconciling and echoes
+            skip = self._echo_exclusion(lo, hi) if echoes and not reconciling else None
+        kept = {"reconciled_at": hi.isoformat() if reconciling else state.get("reconciled_at")} if echoes else {}
+        extra = " AND ".join(part for part in (extra, skip) if part) or None
         segments = [(lo, hi)]
         halvings = 0
         while segments:
@@ -254,8 +285,13 @@ class SalesforceSource:
                     if rows:
                         last = rows[-1]
                         after = (str(sf_time(last.get(cursor)).isoformat()), str(last["Id"]))  # type: ignore[union-attr]
-                    state = {"window": [seg_lo.isoformat(), hi.isoformat()], "after": list(after) if after else None}
-                    yield rows, Checkpoint(done_until, "", state)
+                    progress = {
+                        "window": [seg_lo.isoformat(), hi.isoformat()],
+                        "after": list(after) if after else None,
+                        "reconciling": reconciling,
+                        "skip": skip,
+                    }
+                    yield rows, Checkpoint(done_until, "", {**kept, **progress})
             except ApiError as exc:
                 if exc.code != "QUERY_TIMEOUT":
                     raise
@@ -270,7 +306,17 @@ class SalesforceSource:
                 self._notes.append(f"{self.name}: {sobject} window timed out; read in halves from {start:%Y-%m-%d}")
                 continue
             after = None  # the next segment starts fresh at its own lower bound
-        yield [], Checkpoint(hi, "", {})
+        yield [], Checkpoint(hi, "", kept)
+
+    def _echo_exclusion(self, lo: datetime, hi: datetime) -> str | None:
+        """A SOQL condition leaving out records our sinks' writers modified last during their waves."""
+        parts = [
+            f"(LastModifiedById = '{w.writer_id}' AND SystemModstamp >= {soql_time(w.first_write - WAVE_MARGIN)}"
+            f" AND SystemModstamp <= {soql_time(w.last_write + WAVE_MARGIN)})"
+            for w in self.waves(lo, hi)
+            if w.writer_id
+        ]
+        return f"NOT ({' OR '.join(parts)})" if parts else None
 
     def _soql(
         self,

@@ -184,37 +184,6 @@ def _same(value: Any, sent: Any) -> bool:
     return text(value) == text(sent)
 
 
-def record_writes(
-    conn: Connection, source: str, sink: str, writes: dict[str, dict[str, Any]], run_id: str, now: datetime
-) -> None:
-    """What a sink just wrote to the records `source` reads back (remote id → property → value).
-
-    Later writes to the same record merge into what is kept, so an echo of either write is known.
-    """
-    if not writes:
-        return
-    known: dict[str, dict[str, Any]] = {}
-    for ids in batched(writes, 900):
-        rows = conn.execute(
-            select(remote_writes.c.source_id, remote_writes.c.fields).where(
-                and_(remote_writes.c.source == source, remote_writes.c.source_id.in_(ids))
-            )
-        )
-        known.update({r.source_id: r.fields for r in rows})
-    rows = [
-        {
-            "source": source,
-            "source_id": remote_id,
-            "sink": sink,
-            "fields": {**known.get(remote_id, {}), **fields},
-            "written_at": now,
-            "run_id": run_id,
-        }
-        for remote_id, fields in writes.items()
-    ]
-    upsert(conn, remote_writes, rows, keys=["source", "source_id"])
-
-
 def mark_deleted(conn: Connection, source: str, source_ids: Sequence[str], run_id: str, now: datetime) -> int:
     """Tombstone records the source deleted or archived; normalize then takes them off their leads."""
     t = source_records.c

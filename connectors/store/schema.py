@@ -154,6 +154,23 @@ remote_writes = Table(
     Column("run_id", ID, nullable=False),
 )
 
+# One stretch of a sink's writes to a CRM (a few seconds to a minute of upserts), in the CRM's own
+# clock where it says (HubSpot's updatedAt), so the source reading that CRM can skip the echoes.
+sync_waves = Table(
+    "sync_waves",
+    metadata,
+    Column("source", NAME, primary_key=True),  # the source that reads the written records back
+    Column("wave_id", ID, primary_key=True),
+    Column("sink", NAME, nullable=False),
+    Column("stamp", String(64), nullable=False),  # the value written to the stamp property (HubSpot)
+    Column("writer_id", String(64)),  # who the CRM records as the writer (Salesforce's integration user)
+    Column("first_write", TS),  # the CRM's modified stamp of the wave's first and last write
+    Column("last_write", TS),
+    Column("records", Integer, nullable=False),
+    Column("closed", Boolean, nullable=False),  # a wave left open (a crashed sync) is never skipped
+    Column("run_id", ID, nullable=False),
+)
+
 lead_links = Table(
     "lead_links",
     metadata,

@@ -128,3 +128,44 @@ def ms(when: datetime) -> int:
 
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
+
+
+def write_back_hubspot(
+    fake: Any, database_url: str, source: str, writes: dict[str, dict[str, Any]], stamp: str
+) -> None:
+    """What a HubSpot sink does around its writes: one wave, the stamp on every record, what was sent."""
+    from connectors.store.echoes import close_wave, extend_wave, open_wave, record_writes
+    from connectors.hubspot.mapping import hs_time
+
+    prop = "leads_etl_sync_stamp"
+    if fake.store.schema.get("contacts", prop) is None:  # the sink creates its property on first use
+        fake.define_property("contacts", prop)
+    engine = get_engine(database_url)
+    with engine.begin() as conn:
+        wave = open_wave(conn, source, f"{source}_out", stamp, "sync-run")
+    stamps = []
+    for contact_id, properties in writes.items():
+        fake.update_contact(contact_id, {**properties, prop: stamp}, source_type="INTEGRATION")
+        stamps.append(hs_time(fake.contact(contact_id)["properties"]["lastmodifieddate"]))
+    with engine.begin() as conn:
+        sent = {i: {**p, prop: stamp} for i, p in writes.items()}
+        record_writes(conn, source, f"{source}_out", sent, "sync-run", datetime.now(UTC))
+        extend_wave(conn, source, wave, min(stamps), max(stamps), len(writes))
+        close_wave(conn, source, wave)
+
+
+def write_back_salesforce(fake: Any, database_url: str, source: str, writes: dict[str, dict[str, Any]]) -> None:
+    """What a Salesforce sink does: one wave naming its integration user as the writer."""
+    from connectors.store.echoes import close_wave, extend_wave, open_wave, record_writes
+    from tests.fakes.salesforce.schema import INTEGRATION_USER_ID
+
+    engine = get_engine(database_url)
+    started = datetime.fromtimestamp(fake.clock.now(), UTC)
+    with engine.begin() as conn:
+        wave = open_wave(conn, source, f"{source}_out", "-", "sync-run", writer_id=INTEGRATION_USER_ID)
+    for record_id, fields in writes.items():
+        fake.update_record("Lead", record_id, fields, by=INTEGRATION_USER_ID)
+    with engine.begin() as conn:
+        record_writes(conn, source, f"{source}_out", writes, "sync-run", datetime.now(UTC))
+        extend_wave(conn, source, wave, started, datetime.fromtimestamp(fake.clock.now(), UTC), len(writes))
+        close_wave(conn, source, wave)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from connectors.store.engine import get_engine
-from connectors.store.landing import record_writes
+from connectors.store.echoes import record_writes
 from connectors.store.schema import activities, lead_links, leads, outcomes, owners, stage_history
 from tests.connectors.crm.support import (
     CrashAfter,
@@ -19,6 +19,7 @@ from tests.connectors.crm.support import (
     run_extract,
     run_normalize,
     set_credentials,
+    write_back_hubspot,
     write_crm_config,
 )
 from tests.fakes.hubspot import FakeHubSpot
@@ -312,3 +313,30 @@ def test_oauth_apps_get_access_tokens_from_the_refresh_token(config, database_ur
     cfg = config(auth=auth, activities=False, deals=False, owners=False, history=False)
     assert run_extract(cfg, "r1", {"hubspot": fake.transport()}, "hubspot")["new"] == 2
     assert fake.count(path_prefix="/oauth/v3/token") == 1
+
+
+def test_echoes_of_a_write_back_are_left_unread_and_edits_around_them_are_not(fake, config, database_url):
+    ids = fake.add_contacts(people(1000), created_at_ms=yesterday())
+    cfg = config(activities=False, deals=False, owners=False, history=False, page_size=200)
+    run_extract(cfg, "r1", {"hubspot": fake.transport()}, "hubspot")
+    fake.add_contact(people(1, start=5000)[0])  # someone else's new contact, while the sink writes
+    write_back_hubspot(fake, database_url, "hubspot", {i: {"jobtitle": "Scored"} for i in ids}, stamp="w1")
+    fake.add_contact(people(1, start=6000)[0])
+    for contact_id in ids[:3]:  # a rep edits contacts after the sync wrote them
+        fake.update_contact(contact_id, {"company": "Edited by a rep"})
+    fake.reset_log()
+    counts = run_extract(cfg, "r2", {"hubspot": fake.transport()}, "hubspot")
+    assert (counts["read"], counts["new"], counts["changed"]) == (5, 2, 3)
+    assert fake.count(path_prefix=SEARCH) <= 3  # not the 5 pages reading back 1,000 echoes would take
+    assert landed(database_url, "hubspot")[ids[0]]["payload"]["company"] == "Edited by a rep"
+
+    # A reconciliation reads everything since the last one: the echoes too, recognised as such.
+    reconcile = write_crm_config(
+        database_url=database_url,
+        tmp_path=cfg.parent,
+        sources={
+            "hubspot": hubspot_source(activities=False, deals=False, owners=False, history=False, reconcile_every="0s")
+        },
+    )
+    counts = run_extract(reconcile, "r3", {"hubspot": fake.transport()}, "hubspot")
+    assert counts["echoes"] == 997 and counts["changed"] == 0

@@ -17,6 +17,7 @@ from tests.connectors.crm.support import (
     run_normalize,
     salesforce_source,
     set_credentials,
+    write_back_salesforce,
     write_crm_config,
 )
 from tests.fakes.salesforce import FakeSalesforce
@@ -293,3 +294,19 @@ def test_a_rotating_refresh_token_in_an_environment_variable_is_refused(tmp_path
     (problem,) = refused.value.problems
     assert problem.startswith("sources.sf.auth: refresh_token: a rotating refresh token must be a Prefect Secret block")
     assert "SF_REFRESH cannot be updated by the run" in problem
+
+
+def test_records_our_integration_user_wrote_last_are_left_unread(fake, config, database_url):
+    ids = fake.add_records("Lead", leads(500))
+    fake.advance(86400)
+    cfg = config(**ONLY_LEADS)
+    extract(cfg, fake, "r1")
+    fake.advance(60)
+    write_back_salesforce(fake, database_url, "sf", {i: {"Rating": "Warm"} for i in ids})
+    fake.advance(60)
+    rep = fake.add_record("User", {"FirstName": "Rae", "LastName": "Rep", "Email": "rae@seller.example"})
+    fake.update_record("Lead", ids[0], {"Title": "Edited by a rep"}, by=rep)  # after our write
+    fake.update_record("Lead", ids[1], {"Title": "Edited by a rep"}, by=rep)
+    counts = extract(cfg, fake, "r2")
+    assert (counts["read"], counts["changed"]) == (2, 2)
+    assert landed(database_url, "sf")[ids[0]]["payload"]["Title"] == "Edited by a rep"

@@ -34,6 +34,21 @@ def upgrade() -> None:
         sa.Column("run_id", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("source", "source_id", name=op.f("pk_remote_writes")),
     )
+    # Stretches of a sink's writes to a CRM: the source that reads them back skips its own echoes.
+    op.create_table(
+        "sync_waves",
+        sa.Column("source", sa.String(length=100), nullable=False),
+        sa.Column("wave_id", sa.String(length=64), nullable=False),
+        sa.Column("sink", sa.String(length=100), nullable=False),
+        sa.Column("stamp", sa.String(length=64), nullable=False),
+        sa.Column("writer_id", sa.String(length=64), nullable=True),
+        sa.Column("first_write", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_write", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("records", sa.Integer(), nullable=False),
+        sa.Column("closed", sa.Boolean(), nullable=False),
+        sa.Column("run_id", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("source", "wave_id", name=op.f("pk_sync_waves")),
+    )
     # Events land before normalize links their record to a lead: they name the record, and the
     # lead id is filled (and kept current through merges) from lead_links.
     with op.batch_alter_table("activities") as batch:
@@ -67,5 +82,6 @@ def downgrade() -> None:
     with op.batch_alter_table("activities") as batch:
         batch.drop_index(batch.f("ix_activities_source_record_id"))
         batch.drop_column("record_id")
+    op.drop_table("sync_waves")
     op.drop_table("remote_writes")
     op.drop_table("rate_windows")
