@@ -134,8 +134,8 @@ def write_back_hubspot(
     fake: Any, database_url: str, source: str, writes: dict[str, dict[str, Any]], stamp: str
 ) -> None:
     """What a HubSpot sink does around its writes: one wave, the stamp on every record, what was sent."""
-    from connectors.store.echoes import close_wave, extend_wave, open_wave, record_writes
     from connectors.hubspot.mapping import hs_time
+    from connectors.store.echoes import close_wave, extend_wave, open_wave, record_writes
 
     prop = "leads_etl_sync_stamp"
     if fake.store.schema.get("contacts", prop) is None:  # the sink creates its property on first use

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from connectors.store.engine import get_engine
 from connectors.store.echoes import record_writes
+from connectors.store.engine import get_engine
 from connectors.store.schema import activities, lead_links, leads, outcomes, owners, stage_history
 from tests.connectors.crm.support import (
     CrashAfter,
