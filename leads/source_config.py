@@ -152,7 +152,7 @@ class HubSpotSourceConfig(_ApiSourceBase):
     tier: HubSpotTier = "starter"  # free and starter: 100 per 10 s; professional, enterprise: 190
     rate_limit: RateLimitConfig | None = None  # default: the tier's documented limit
     search_rate_limit: RateLimitConfig | None = None  # default: 5 per second
-    rate_margin: float = Field(default=0.03, ge=0, le=1)
+    rate_margin: float = Field(default=0.01, ge=0, le=1)  # our window is the vendor's plus this share and 25 ms
     page_size: int = Field(default=200, ge=1, le=200)
     properties: list[str] = Field(default_factory=list)  # more properties to land
     custom_properties: bool = True  # land every custom property, discovered on each run

@@ -1,5 +1,8 @@
 """One vendor account's calls: the Retrier, the rate limits each call counts against, the quota guard.
 
+Every call counts against the caller's `limiters` unless it names its own `limits` (HubSpot's
+search endpoints have a limit of their own instead of the account's ten-second one).
+
 Connectors speak to their vendor through an `ApiCaller`: `get`/`post` build the request on the
 injected client, check the daily quota first, send it through the Retrier (retrying only what the
 vendor's error policy calls retriable, under every limit that applies) and hand back the decoded
@@ -38,24 +41,24 @@ class ApiCaller:
         self.counts: Counter[str] = Counter()
         self._lock = threading.Lock()
 
-    def get(self, path: str, params: Params | None = None, *, extra_limits: Sequence[RateLimiter] = ()) -> Any:
-        return self.send(self.client.build_request("GET", path, params=params), extra_limits=extra_limits)
+    def get(self, path: str, params: Params | None = None, *, limits: Sequence[RateLimiter] | None = None) -> Any:
+        return self.send(self.client.build_request("GET", path, params=params), limits=limits)
 
-    def post(self, path: str, body: Any, *, extra_limits: Sequence[RateLimiter] = ()) -> Any:
-        return self.send(self.client.build_request("POST", path, json=body), extra_limits=extra_limits)
+    def post(self, path: str, body: Any, *, limits: Sequence[RateLimiter] | None = None) -> Any:
+        return self.send(self.client.build_request("POST", path, json=body), limits=limits)
 
-    def send(self, request: httpx.Request, *, extra_limits: Sequence[RateLimiter] = ()) -> Any:
+    def send(self, request: httpx.Request, *, limits: Sequence[RateLimiter] | None = None) -> Any:
         """The decoded JSON body of the first non-error response (text, for non-JSON answers)."""
-        return self.respond(request, extra_limits=extra_limits).json()
+        return self.respond(request, limits=limits).json()
 
-    def respond(self, request: httpx.Request, *, extra_limits: Sequence[RateLimiter] = ()) -> httpx.Response:
+    def respond(self, request: httpx.Request, *, limits: Sequence[RateLimiter] | None = None) -> httpx.Response:
         """The first non-error response itself (for bodies that are not JSON, or headers that matter)."""
         if self.guard is not None:
             self.guard.check()
         with self._lock:
             self.counts[_family(request.url.path)] += 1
-        limits = self.limiters + tuple(extra_limits)
-        return self.retrier.send(self.client, request, auth=self.client.auth, limiters=limits)
+        chosen = self.limiters if limits is None else tuple(limits)
+        return self.retrier.send(self.client, request, auth=self.client.auth, limiters=chosen)
 
     @property
     def requests(self) -> int:

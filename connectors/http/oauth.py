@@ -147,6 +147,7 @@ class SalesforceSession(httpx.Auth):
         self._refresher = _Refresher(token_url, client_id, client_secret, refresh_token)
         self.on_rotate = on_rotate
         self.instance_url: str | None = None
+        self.user_id: str | None = None  # the integration user the session acts as (from the identity URL)
         self.refreshes = 0
 
     def sync_auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
@@ -182,6 +183,8 @@ class SalesforceSession(httpx.Auth):
         response.read()
         body = r.accept(response)
         self.instance_url = str(body.get("instance_url") or self.instance_url or "") or None
+        if body.get("id"):  # https://login.salesforce.com/id/<org id>/<user id>
+            self.user_id = str(body["id"]).rstrip("/").rsplit("/", 1)[-1]
         self.refreshes += 1
         rotated = body.get("refresh_token")
         if rotated and rotated != r.refresh_token.get_secret_value():

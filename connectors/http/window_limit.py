@@ -11,8 +11,11 @@ process and overlapping run that calls the same account shares them; a slot is c
 optimistic `UPDATE ... WHERE at = :seen` (zero rows: another process took it first; look again),
 atomic on SQLite and PostgreSQL. `MemoryWindowLimiter` is the same in process memory.
 
-The vendor measures on arrival, not on our send time, and arrivals jitter: the window we keep is W
-stretched by `margin` (3% by default), the price of never drawing a 429 from our own traffic.
+The vendor measures on arrival, not on our send time, and arrivals jitter (network, and a thread
+that claimed a slot waiting for the interpreter before it sends, as another thread decodes a big
+page): the window we keep is W stretched by `margin` (1% by default) plus `PAD` (25 ms), the price
+of never drawing a 429 from our own traffic. Against HubSpot's 5 searches per second that keeps
+96.6% of the limit.
 """
 
 from __future__ import annotations
@@ -27,7 +30,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from connectors.store.schema import rate_windows
 
-DEFAULT_MARGIN = 0.03
+DEFAULT_MARGIN = 0.01
+# Seconds. Measured: with a second thread decoding 200-contact pages, a claimed request reached the
+# server up to ~20 ms late (the decoder holds the interpreter); networks add their own jitter.
+PAD = 0.025
 
 
 class _Window(ABC):
@@ -42,7 +48,7 @@ class _Window(ABC):
         if requests < 1 or window <= 0 or margin < 0:
             raise ValueError("a window limit needs requests >= 1, window > 0 and margin >= 0")
         self.requests = requests
-        self.window = window * (1 + margin)
+        self.window = window * (1 + margin) + PAD
         self.clock = clock
         self.sleep = sleep
 

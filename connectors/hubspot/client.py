@@ -12,7 +12,9 @@ from connectors.hubspot import settings as hs
 
 
 class HubSpotApi:
-    """Calls for one HubSpot account. Search calls also count against the search limit."""
+    """Calls for one HubSpot account. Search calls count against the search limit, every other call
+    against the account's ten-second limit (HubSpot keeps the two apart: search answers carry none
+    of the X-HubSpot-RateLimit headers the ten-second limit reports)."""
 
     def __init__(self, caller: ApiCaller, search_limiter: RateLimiter | None = None) -> None:
         self.caller = caller
@@ -35,7 +37,7 @@ class HubSpotApi:
             "after": "0",
         }
         path = hs.SEARCH_PATH.format(object=object_type)
-        return self.caller.post(path, body, extra_limits=self._search_limits)
+        return self.caller.post(path, body, limits=self._search_limits)
 
     def batch_read(
         self, object_type: str, ids: Sequence[str], properties: Sequence[str], with_history: Sequence[str] = ()

@@ -48,6 +48,7 @@ from connectors.hubspot.mapping import (
     owner_row,
     stage_changes,
 )
+from connectors.prefetch import prefetched
 from connectors.source import MAIN, Batch, Checkpoint, Events, new_window
 from connectors.store.echoes import Wave
 from connectors.store.landing import IncomingRecord
@@ -142,7 +143,8 @@ class HubSpotSource:
 
     def _contacts(self, mark: Checkpoint | None) -> Iterator[Batch]:
         first, *rest = self._chunks or [["hs_object_id"]]
-        for results, checkpoint in self._window_pages("contacts", "lastmodifieddate", first, mark, echoes=True):
+        pages = self._window_pages("contacts", "lastmodifieddate", first, mark, echoes=True)
+        for results, checkpoint in prefetched(pages):  # the next search runs while this page lands
             ids = [str(obj["id"]) for obj in results]
             objects = {str(obj["id"]): obj for obj in results}
             for chunk in rest:  # property lists too long for one request: the rest by batch read

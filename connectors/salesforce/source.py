@@ -42,6 +42,7 @@ from connectors.salesforce.mapping import (
     soql_time,
     task_activity,
 )
+from connectors.prefetch import prefetched
 from connectors.source import Batch, Checkpoint, Events, new_window
 from connectors.store.echoes import Wave
 from connectors.store.landing import IncomingRecord
@@ -188,7 +189,8 @@ class SalesforceSource:
         if "bulk" in state or (mark is None and self._bulk_worth_it(sobject)):
             yield from self._bulk(sobject, fields, types, state.get("bulk"))
             return
-        for rows, checkpoint in self._window_pages(sobject, fields, "SystemModstamp", mark, echoes=True):
+        pages = self._window_pages(sobject, fields, "SystemModstamp", mark, echoes=True)
+        for rows, checkpoint in prefetched(pages):  # the next page is fetched while this one lands
             yield self._record_batch(sobject, [flat_record(r, types) for r in rows], checkpoint)
 
     def _record_batch(self, sobject: str, payloads: Rows, checkpoint: Checkpoint | None) -> Batch:
@@ -225,7 +227,7 @@ class SalesforceSource:
             done = following is None
             # Bulk rows come in no order: the watermark moves once the job is read to its end.
             checkpoint = (
-                Checkpoint(hi)
+                Checkpoint(hi, "", {"reconciled_at": hi.isoformat()})  # a first load read everything
                 if done
                 else Checkpoint(EPOCH, "", {"bulk": {"job": job, "locator": following, "hi": hi.isoformat()}})
             )

@@ -340,3 +340,24 @@ def test_several_problems_are_reported_together(tmp_path):
     )
     assert "(6 problems)" in message
     assert message.count("\n  - ") == 6
+
+
+def test_the_commented_crm_sources_in_the_example_config_are_valid(tmp_path):
+    """Uncommenting the example's HubSpot and Salesforce blocks gives a config that loads as documented."""
+    lines = EXAMPLE.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip() == "# hubspot:")
+    end = next(i for i, line in enumerate(lines) if line.startswith("# Identity resolution"))
+    def uncomment(line: str) -> str:
+        entry = line.startswith(("  # hubspot:", "  # salesforce:")) or line.startswith("  #   ")
+        return line.replace("  # ", "  ", 1) if entry and not line.startswith("  #   #") else line
+
+    block = [uncomment(line) for line in lines[start:end]]
+    text = "\n".join(lines[:start] + block + lines[end:])
+    path = tmp_path / "leads.yaml"
+    path.write_text(text.replace("samples/", str(EXAMPLE.parent / "samples") + "/"), encoding="utf-8")
+    config = load_config(path)
+    hubspot, salesforce = config.sources["hubspot"], config.sources["salesforce"]
+    assert hubspot.tier == "professional" and hubspot.mapping == {"phone": "mobilephone"}
+    assert hubspot.archived_sweep == timedelta(days=1) and hubspot.quota.stop_at_share == 0.8
+    assert salesforce.auth.rotating and salesforce.auth.refresh_token.prefect_secret == "salesforce-refresh-token"
+    assert set(salesforce.objects) == {"Lead", "Contact"} and salesforce.bulk_threshold == 50000

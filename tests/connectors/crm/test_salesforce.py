@@ -296,10 +296,11 @@ def test_a_rotating_refresh_token_in_an_environment_variable_is_refused(tmp_path
     assert "SF_REFRESH cannot be updated by the run" in problem
 
 
-def test_records_our_integration_user_wrote_last_are_left_unread(fake, config, database_url):
+@pytest.mark.parametrize("bulk", [False, True], ids=["rest", "bulk first load"])
+def test_records_our_integration_user_wrote_last_are_left_unread(fake, config, database_url, bulk):
     ids = fake.add_records("Lead", leads(500))
     fake.advance(86400)
-    cfg = config(**ONLY_LEADS)
+    cfg = config(**{**ONLY_LEADS, "bulk_threshold": 100 if bulk else 0})
     extract(cfg, fake, "r1")
     fake.advance(60)
     write_back_salesforce(fake, database_url, "sf", {i: {"Rating": "Warm"} for i in ids})

@@ -24,15 +24,19 @@ DAY_MS = 86_400_000
 class Clock:
     """Real (or injected) time plus an offset that only moves forward."""
 
-    def __init__(self, source: Callable[[], float] | None = None) -> None:
+    def __init__(self, source: Callable[[], float] | None = None, start_offset: float = 0.0) -> None:
         self._source = source or time.time
-        self.offset = 0.0
+        self.offset = start_offset  # a fake that starts in the past (benchmarks seed "yesterday")
 
     def now(self) -> float:
         return self._source() + self.offset
 
     def now_ms(self) -> int:
         return int(self.now() * 1000)
+
+    def arrival(self, stamp: str | None) -> float:
+        """Fake time at which a request arrived: the loopback server's socket stamp, else now."""
+        return float(stamp) + self.offset if stamp is not None and self._source is time.time else self.now()
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:

@@ -93,13 +93,14 @@ class FakeHubSpot(Seeding):
         seed: int = 0,
         merged_read: str = "survivor",
         association_misses: str = "omit",
+        start_offset: float = 0.0,
         clock: Callable[[], float] | None = None,
     ) -> None:
         if merged_read not in ("survivor", "not_found"):
             raise ValueError("merged_read must be survivor or not_found")
         if association_misses not in ("omit", "207"):
             raise ValueError("association_misses must be omit or 207")
-        self.clock = Clock(clock)
+        self.clock = Clock(clock, start_offset)
         self.errors = Errors(seed)
         self.auth = Auth(auth, token, client_id, client_secret, refresh_token, self.clock, self.errors, seed)
         self.limits = RateLimits(tier, time_scale, rate_limits, retry_after, daily=auth == "private_app")
@@ -206,7 +207,7 @@ class FakeHubSpot(Seeding):
             return self.errors.response(error)
         search = kind == SEARCH
         entry["policy"] = "SECONDLY" if search else TEN_SECONDLY
-        now = self.clock.now()
+        now = self.clock.arrival(request.headers.get("X-Loopback-Arrival"))
         refused = self.limits.admit(search, now)
         if refused is not None:
             body = self._throttle_body(refused.policy)

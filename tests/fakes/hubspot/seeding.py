@@ -62,6 +62,13 @@ class Seeding:
     def add_deal(self, properties: dict[str, Any], contact_ids: Iterable[str | int] = ()) -> str:
         return self._add_linked("deals", properties, contact_ids)
 
+    def add_engagements(self, kind: str, items: list[dict[str, Any]]) -> list[str]:
+        """Many at once (benchmarks seed through one control call): items of {properties, contact_ids}."""
+        return [self.add_engagement(kind, i.get("properties") or {}, i.get("contact_ids") or ()) for i in items]
+
+    def add_deals(self, items: list[dict[str, Any]]) -> list[str]:
+        return [self.add_deal(i.get("properties") or {}, i.get("contact_ids") or ()) for i in items]
+
     def add_engagement(self, kind: str, properties: dict[str, Any], contact_ids: Iterable[str | int] = ()) -> str:
         if kind not in ("meetings", "calls"):
             raise ValueError("kind must be meetings or calls")
