@@ -122,11 +122,13 @@ def run_size(n: int, scale: float, seed: int) -> dict[str, Any]:
     # Both fakes start a day back, are seeded, then moved to the present: everything is a day old, so
     # the incremental run's lookback finds only what changed since, as on a nightly schedule.
     yesterday = (datetime.now(UTC) - timedelta(days=1)).isoformat()
-    with tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp, LoopbackServer(
-        "tests.fakes.hubspot:FakeHubSpot", time_scale=scale, start_offset=-86400
-    ) as hubspot, LoopbackServer(
-        "tests.fakes.salesforce:FakeSalesforce", daily_limit=10_000_000, start_at=yesterday
-    ) as salesforce:
+    with (
+        tempfile.TemporaryDirectory(prefix="crm-bench-") as tmp,
+        LoopbackServer("tests.fakes.hubspot:FakeHubSpot", time_scale=scale, start_offset=-86400) as hubspot,
+        LoopbackServer(
+            "tests.fakes.salesforce:FakeSalesforce", daily_limit=10_000_000, start_at=yesterday
+        ) as salesforce,
+    ):
         salesforce.call("set_instance_url", salesforce.url)
         workdir = Path(tmp)
         started = time.perf_counter()
@@ -167,7 +169,9 @@ def run_size(n: int, scale: float, seed: int) -> dict[str, Any]:
         )
         out["incremental_salesforce"] = timed_extract(cfg, "incremental", "salesforce", salesforce)
         out["throttled"] = hubspot.call("throttled")
-        out["throttled_where"] = sorted({(r["method"], r["path"]) for r in hubspot.call("requests") if r["status"] == 429})
+        out["throttled_where"] = sorted(
+            {(r["method"], r["path"]) for r in hubspot.call("requests") if r["status"] == 429}
+        )
         out["fake_stats"] = {"hubspot": hubspot.stats(), "salesforce": salesforce.stats()}
     return out
 
@@ -212,7 +216,8 @@ def report(r: dict[str, Any], host: dict[str, str], when: str, load: tuple[float
         f"requests, {wb[1]['records']:,} leads in {wb[1]['requests']:,}; {r['writeback_seconds']:.0f} s), then "
         f"{r['changed']:,} real changes per CRM by a sales rep. **Incremental requests: {incremental:,} = "
         f"{incremental / full:.1%} of the full run's {full:,}** (target ≤ 3 %). 429s drawn: {r['throttled']}"
-        + (f" (at {', '.join(f'{m} {p}' for m, p in r['throttled_where'])})" if r["throttled"] else "") + ".",
+        + (f" (at {', '.join(f'{m} {p}' for m, p in r['throttled_where'])})" if r["throttled"] else "")
+        + ".",
     ]
     return "\n".join(lines) + "\n"
 

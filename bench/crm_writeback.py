@@ -29,9 +29,9 @@ SALESFORCE_BATCH = 200
 
 def _landed(ctx: RunContext, source: str, key: str) -> list[tuple[str, Any]]:
     with ctx.engine().connect() as conn:
-        rows = conn.execute(select(source_records.c.source_id, source_records.c.payload).where(
-            source_records.c.source == source
-        ))
+        rows = conn.execute(
+            select(source_records.c.source_id, source_records.c.payload).where(source_records.c.source == source)
+        )
         return [(r.source_id, r.payload.get(key)) for r in rows if r.payload.get(key)]
 
 
@@ -40,8 +40,13 @@ def write_back_hubspot(ctx: RunContext, source: str, run_id: str) -> dict[str, i
     hubspot, client = open_source(ctx, source)
     caller = hubspot.api.caller  # type: ignore[attr-defined]
     for name, kind in ((SCORE, "number"), (STAMP, "string")):
-        prop = {"name": name, "label": name, "type": kind, "fieldType": "text" if kind == "string" else "number",
-                "groupName": "contactinformation"}
+        prop = {
+            "name": name,
+            "label": name,
+            "type": kind,
+            "fieldType": "text" if kind == "string" else "number",
+            "groupName": "contactinformation",
+        }
         try:  # through the caller, so these count against the shared limit like every other call
             caller.post("/crm/v3/properties/contacts", prop)
         except FatalError as exc:
@@ -55,17 +60,19 @@ def write_back_hubspot(ctx: RunContext, source: str, run_id: str) -> dict[str, i
     for start in range(0, len(contacts), HUBSPOT_BATCH):
         chunk = contacts[start : start + HUBSPOT_BATCH]
         inputs = [
-            {"idProperty": "email", "id": email, "objectWriteTraceId": contact_id,
-             "properties": {SCORE: str(len(email) % 100), STAMP: stamp}}
+            {
+                "idProperty": "email",
+                "id": email,
+                "objectWriteTraceId": contact_id,
+                "properties": {SCORE: str(len(email) % 100), STAMP: stamp},
+            }
             for contact_id, email in chunk
         ]
         answer = caller.post("/crm/v3/objects/contacts/batch/upsert", {"inputs": inputs})
         results = answer.get("results") or []
         times = [t for t in (hs_time(r.get("updatedAt")) for r in results) if t is not None]
         emails = dict(chunk)  # results come in no particular order: matched by their trace id
-        sent = {
-            str(r["id"]): {SCORE: str(len(emails[r["objectWriteTraceId"]]) % 100), STAMP: stamp} for r in results
-        }
+        sent = {str(r["id"]): {SCORE: str(len(emails[r["objectWriteTraceId"]]) % 100), STAMP: stamp} for r in results}
         with engine.begin() as conn:
             record_writes(conn, source, f"{source}_writeback", sent, run_id, ctx.now())
             if times:
@@ -93,8 +100,9 @@ def write_back_salesforce(ctx: RunContext, source: str, run_id: str) -> dict[str
         request = caller.client.build_request("PATCH", path, json={"allOrNone": False, "records": records})
         caller.send(request)
         with engine.begin() as conn:
-            record_writes(conn, source, f"{source}_writeback", {i: {"Rating": "Warm"} for i, _ in chunk}, run_id,
-                          ctx.now())
+            record_writes(
+                conn, source, f"{source}_writeback", {i: {"Rating": "Warm"} for i, _ in chunk}, run_id, ctx.now()
+            )
     with engine.begin() as conn:
         extend_wave(conn, source, wave, started, datetime.now(UTC), len(leads))
         close_wave(conn, source, wave)

@@ -19,6 +19,7 @@ from connectors.mapping import to_fields
 from connectors.store import quarantine_log as log
 from connectors.store import validation
 from connectors.store.landing import IncomingRecord, land_records
+from leads.config import FileSourceConfig
 from leads.model import RecordRef
 from leads.normalize import Rejected, normalize_record
 from leads.quality import SuiteTally
@@ -58,6 +59,8 @@ def _reprocess_group(ctx: RunContext, conn: Connection, source: str, stage: str,
     if settings is None:
         return Outcome(skipped=len(items), note=f"source {source!r} is not in the config")
     if stage == "extract":
+        if not isinstance(settings, FileSourceConfig):  # API sources quarantine nothing at extract
+            return Outcome(skipped=len(items), note=f"source {source!r} is not a file: nothing to parse again")
         return _extract(ctx, conn, FileSource(source, settings), items)
     if stage == "normalize":
         return _normalize(ctx, conn, source, settings, items)

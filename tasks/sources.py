@@ -13,7 +13,6 @@ from typing import Any
 
 import httpx
 from pydantic import SecretStr
-from sqlalchemy import and_, select
 
 from connectors.files.stream import FileStream
 from connectors.http.auth import BearerToken
@@ -32,8 +31,8 @@ from connectors.salesforce.source import SalesforceSource
 from connectors.secrets import save_prefect_secret
 from connectors.source import Source
 from connectors.store.echoes import Wave, waves_within
+from connectors.store.landing import values_by_id
 from connectors.store.schema import source_records
-from connectors.store.upsert import batched
 from leads.config import FileSourceConfig, HubSpotSourceConfig, RateLimitConfig, SalesforceSourceConfig
 from tasks.context import RunContext
 
@@ -117,10 +116,5 @@ def _waves(engine: Any, source: str) -> Callable[[datetime, datetime], list[Wave
 
 def landed_payloads(engine: Any, source: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
     """The payloads already landed for these records (a source compares them with what it reads now)."""
-    out: dict[str, dict[str, Any]] = {}
-    t = source_records.c
     with engine.connect() as conn:
-        for chunk in batched(ids, 900):
-            rows = conn.execute(select(t.source_id, t.payload).where(and_(t.source == source, t.source_id.in_(chunk))))
-            out.update({r.source_id: r.payload for r in rows})
-    return out
+        return values_by_id(conn, source_records.c.payload, source, ids)

@@ -96,8 +96,8 @@ class Retrier:
     ) -> httpx.Response:
         """The first response that is not an error (per the error policy).
 
-        `limiters` are taken from on every attempt, after the Retrier's own (HubSpot's search
-        endpoints count against their own limit and the account's).
+        `limiters` are taken from on every attempt, after the Retrier's own (each call names the
+        limits it counts against: HubSpot's search endpoints have one of their own).
 
         Raises:
             FatalError: at once, for a fatal response or transport failure.
@@ -105,20 +105,15 @@ class Retrier:
                 `max_wait` (then its `wait_refused` is True).
         """
         secrets = self.secrets + auth_secrets(auth)
-        retrying = Retrying(
-            stop=self._stop,
-            wait=self._wait,
-            retry=retry_if_exception_type(RetriableError),
-            sleep=self.sleep,
-            before_sleep=self._log_retry,
-            reraise=True,
-        )
         every = ((self.limiter,) if self.limiter is not None else ()) + tuple(limiters)
-        return retrying(self._attempt, client, request, auth, tokens, secrets, every)
+        return self._retrying()(self._attempt, client, request, auth, tokens, secrets, every)
 
     def call(self, action: Callable[[], T]) -> T:
         """Run `action`, retrying it on RetriableError like a request (a sign-in before the first call)."""
-        retrying = Retrying(
+        return self._retrying()(action)
+
+    def _retrying(self) -> Retrying:
+        return Retrying(
             stop=self._stop,
             wait=self._wait,
             retry=retry_if_exception_type(RetriableError),
@@ -126,7 +121,6 @@ class Retrier:
             before_sleep=self._log_retry,
             reraise=True,
         )
-        return retrying(action)
 
     def _attempt(
         self,

@@ -33,7 +33,7 @@ BULK_JOBS_PATH = "/services/data/{version}/jobs/query"
 URI_BUDGET = 14_000  # of the 16,384 bytes of URI and headers, what the SOQL query string may use
 DELETED_WINDOW_DAYS = 15
 MAX_HALVINGS = 12  # QUERY_TIMEOUT: halve the window this many times before giving up
-BULK_PAGE = 50_000
+BULK_PAGE = 10_000  # rows per results page: one page is one landed batch, so memory stays flat
 
 # Stamps that move on every change (or on every view: LastViewedDate): never content.
 VOLATILE = frozenset(

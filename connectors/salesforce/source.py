@@ -11,7 +11,7 @@ the tie. queryAll includes deleted rows; they land as deletions. A window that t
 (QUERY_TIMEOUT) is halved and read in two parts, up to MAX_HALVINGS times.
 
 A first load above `bulk_threshold` rows goes through a Bulk API 2.0 query job instead (CSV pages
-of 50,000): unordered, so its checkpoint only moves at the end, but the job id and the locator of
+of 10,000): unordered, so its checkpoint only moves at the end, but the job id and the locator of
 the next page are saved, so a crash resumes the same job.
 
 Fields come from `describe` on every run: what the mapping names, what we always need, and every
@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import quote
 
 from connectors.http.errors import ApiError
+from connectors.prefetch import prefetched
 from connectors.salesforce import settings as sf
 from connectors.salesforce.client import SalesforceApi
 from connectors.salesforce.mapping import (
@@ -42,7 +43,6 @@ from connectors.salesforce.mapping import (
     soql_time,
     task_activity,
 )
-from connectors.prefetch import prefetched
 from connectors.source import Batch, Checkpoint, Events, new_window
 from connectors.store.echoes import Wave
 from connectors.store.landing import IncomingRecord

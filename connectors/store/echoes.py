@@ -20,8 +20,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 
+from connectors.store.landing import values_by_id
 from connectors.store.schema import remote_writes, sync_waves
-from connectors.store.upsert import batched, upsert
+from connectors.store.upsert import upsert
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,14 +43,7 @@ def record_writes(
     """
     if not writes:
         return
-    known: dict[str, dict[str, Any]] = {}
-    for ids in batched(writes, 900):
-        rows = conn.execute(
-            select(remote_writes.c.source_id, remote_writes.c.fields).where(
-                and_(remote_writes.c.source == source, remote_writes.c.source_id.in_(ids))
-            )
-        )
-        known.update({r.source_id: r.fields for r in rows})
+    known = values_by_id(conn, remote_writes.c.fields, source, writes)
     rows = [
         {
             "source": source,

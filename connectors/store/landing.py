@@ -13,7 +13,7 @@ themselves) are never content: a record whose only change is its stamp is unchan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -149,25 +149,25 @@ def land_records(
 
 def _echoes(conn: Connection, source: str, payloads: dict[str, dict[str, Any]], volatile: frozenset[str]) -> set[str]:
     """The records among `payloads` whose changes since their last landing are all our sinks' writes."""
-    written: dict[str, dict[str, Any]] = {}
-    for ids in batched(payloads, 900):
-        rows = conn.execute(
-            select(remote_writes.c.source_id, remote_writes.c.fields).where(
-                and_(remote_writes.c.source == source, remote_writes.c.source_id.in_(ids))
-            )
-        )
-        written.update({r.source_id: r.fields for r in rows})
+    written = values_by_id(conn, remote_writes.c.fields, source, payloads)
     if not written:
         return set()
-    before: dict[str, dict[str, Any]] = {}
-    for ids in batched(written, 900):
+    before = values_by_id(conn, source_records.c.payload, source, written)
+    return {i for i, fields in written.items() if is_echo(before.get(i) or {}, payloads[i], fields, volatile)}
+
+
+def values_by_id(conn: Connection, column: Any, source: str, ids: Iterable[str]) -> dict[str, Any]:
+    """`column` of its table's rows for `source` and these ids (tables keyed by source and source_id)."""
+    table = column.table
+    out: dict[str, Any] = {}
+    for chunk in batched(ids, 900):
         rows = conn.execute(
-            select(source_records.c.source_id, source_records.c.payload).where(
-                and_(source_records.c.source == source, source_records.c.source_id.in_(ids))
+            select(table.c.source_id, column.label("value")).where(
+                and_(table.c.source == source, table.c.source_id.in_(chunk))
             )
         )
-        before.update({r.source_id: r.payload for r in rows})
-    return {i for i, fields in written.items() if is_echo(before.get(i) or {}, payloads[i], fields, volatile)}
+        out.update({r.source_id: r.value for r in rows})
+    return out
 
 
 def is_echo(before: dict[str, Any], after: dict[str, Any], written: dict[str, Any], volatile: frozenset[str]) -> bool:

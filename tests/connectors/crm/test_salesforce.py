@@ -311,3 +311,18 @@ def test_records_our_integration_user_wrote_last_are_left_unread(fake, config, d
     counts = extract(cfg, fake, "r2")
     assert (counts["read"], counts["changed"]) == (2, 2)
     assert landed(database_url, "sf")[ids[0]]["payload"]["Title"] == "Edited by a rep"
+
+
+def test_a_crash_during_a_bulk_load_resumes_the_same_job_at_its_next_page(fake, config, database_url, monkeypatch):
+    from connectors.salesforce import settings as sf
+
+    monkeypatch.setattr(sf, "BULK_PAGE", 100)
+    ids = fake.add_records("Lead", leads(250))
+    fake.advance(86400)
+    cfg = config(**{**ONLY_LEADS, "bulk_threshold": 100})
+    with pytest.raises(KeyboardInterrupt):
+        extract(cfg, fake, "r1", CrashAfter(httpx.MockTransport(fake), 2, "/results"))
+    assert len(landed(database_url, "sf")) == 100
+    counts = extract(cfg, fake, "r2")
+    assert counts["new"] == 150 and set(landed(database_url, "sf")) == set(ids)
+    assert fake.count(method="POST", path_prefix="/services/data/v62.0/jobs/query") == 1  # no second job
