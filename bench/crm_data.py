@@ -65,8 +65,14 @@ def seed_hubspot(server: Any, n: int, seed: int, created_ms: int) -> list[str]:
             server.call("add_engagements", kind, items[start : start + CHUNK])
     deals = [
         {
-            "properties": {"dealname": "Deal", "amount": rng.randint(1, 50) * 1000, "hs_is_closed": True,
-                           "hs_is_closed_won": rng.random() < 0.5, "closedate": created_ms, "deal_currency_code": "USD"},
+            "properties": {
+                "dealname": "Deal",
+                "amount": rng.randint(1, 50) * 1000,
+                "hs_is_closed": True,
+                "hs_is_closed_won": rng.random() < 0.5,
+                "closedate": created_ms,
+                "deal_currency_code": "USD",
+            },
             "contact_ids": [contact_id],
         }
         for contact_id in rng.sample(ids, n // 50)
