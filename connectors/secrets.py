@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from pydantic import SecretStr
 
-from leads.config import SecretRef, SourceConfig
+from leads.config import SecretRef
 
 
 class MissingSecret(LookupError):
@@ -26,8 +27,8 @@ def resolve(value: str | SecretRef | None, key: str) -> SecretStr | None:
     return SecretStr(_prefect_secret(value.prefect_secret or "", key))
 
 
-def resolve_source_secrets(name: str, settings: SourceConfig) -> dict[str, SecretStr]:
-    """Every credential a source's `auth` references, by auth key (files have none)."""
+def resolve_source_secrets(name: str, settings: Any, section: str = "sources") -> dict[str, SecretStr]:
+    """Every credential a source's (or CRM sink's) `auth` references, by auth key (files have none)."""
     auth = getattr(settings, "auth", None)
     if auth is None:
         return {}
@@ -35,7 +36,7 @@ def resolve_source_secrets(name: str, settings: SourceConfig) -> dict[str, Secre
     for key in type(auth).model_fields:
         value = getattr(auth, key)
         if isinstance(value, SecretRef):
-            found[key] = resolve(value, f"sources.{name}.auth.{key}")  # type: ignore[assignment]
+            found[key] = resolve(value, f"{section}.{name}.auth.{key}")  # type: ignore[assignment]
     return found
 
 

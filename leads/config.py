@@ -33,6 +33,7 @@ from leads.config_base import (
 )
 from leads.fields import ENRICHED_FIELDS, FIELD_NAMES, LEAD_FIELD_NAMES
 from leads.lifecycle import Stage
+from leads.sink_config import FieldRule, HubSpotSinkConfig, SalesforceSinkConfig
 from leads.source_config import (
     FileSourceConfig,
     HubSpotSourceConfig,
@@ -42,6 +43,9 @@ from leads.source_config import (
 
 __all__ = [
     "FieldName",
+    "FieldRule",
+    "HubSpotSinkConfig",
+    "SalesforceSinkConfig",
     "FileSourceConfig",
     "HubSpotSourceConfig",
     "QualityConfig",
@@ -132,6 +136,12 @@ class SqlTableSinkConfig(Strict):
                 "expected a plain SQL identifier: letters, digits and underscores, not starting with a digit"
             )
         return value
+
+
+SinkConfig = Annotated[
+    SqlTableSinkConfig | HubSpotSinkConfig | SalesforceSinkConfig,
+    Field(discriminator="type"),
+]
 
 
 class FuzzyMatchConfig(Strict):
@@ -282,7 +292,7 @@ class AppConfig(Strict):
     quality: QualityConfig = Field(default_factory=QualityConfig)
     suites_dir: Path | None = None  # default: the suites shipped in expectations/suites
     sources: dict[Name, SourceConfig] = Field(min_length=1)
-    sinks: dict[Name, SqlTableSinkConfig] = Field(default_factory=dict)
+    sinks: dict[Name, SinkConfig] = Field(default_factory=dict)
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
     titles: TitleRulesConfig = Field(default_factory=TitleRulesConfig)
     enrichment: EnrichmentConfig = Field(default_factory=EnrichmentConfig)
@@ -294,6 +304,26 @@ class AppConfig(Strict):
     _resolve_suites_dir = field_validator("suites_dir")(
         classmethod(lambda cls, v, info: relative_to_config(v, info) if v is not None else None)
     )
+
+    @model_validator(mode="after")
+    def _sinks_read_back_by_their_sources(self) -> AppConfig:
+        for name, sink in self.sinks.items():
+            source = getattr(sink, "source", None)
+            if source is None:
+                continue
+            read_by = self.sources.get(source)
+            if read_by is None or read_by.type != sink.type:
+                raise ValueError(
+                    f"sinks.{name}.source: {source!r} is not a {sink.type} source; expected one of: "
+                    + (", ".join(n for n, s in self.sources.items() if s.type == sink.type) or "(none configured)")
+                )
+            stamp = getattr(sink, "stamp_property", None)
+            if stamp is not None and stamp != read_by.echo_stamp_property:  # type: ignore[union-attr]
+                raise ValueError(
+                    f"sinks.{name}.stamp_property: {stamp!r} differs from sources.{source}.echo_stamp_property "
+                    f"{read_by.echo_stamp_property!r}; the source must know the stamp its sink writes"  # type: ignore[union-attr]
+                )
+        return self
 
     @model_validator(mode="after")
     def _known_priority_names(self) -> AppConfig:
@@ -344,7 +374,8 @@ def parse_config(data: Any, label: str = "<config>", base_dir: Path | None = Non
     if base_dir is not None:
         config.store.url = resolve_sqlite_path(config.store.url, base_dir)
         for sink in config.sinks.values():
-            sink.url = resolve_sqlite_path(sink.url, base_dir)
+            if isinstance(sink, SqlTableSinkConfig):
+                sink.url = resolve_sqlite_path(sink.url, base_dir)
         for provider in config.enrichment.providers.values():
             if isinstance(provider, ReferenceTableProviderConfig):
                 provider.url = resolve_sqlite_path(provider.url, base_dir)

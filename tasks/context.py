@@ -17,7 +17,7 @@ from connectors.enrichment.registry import used_providers
 from connectors.secrets import resolve, resolve_source_secrets
 from connectors.store.engine import get_engine
 from connectors.store.leases import acquire, release
-from leads.config import AppConfig, ReferenceTableProviderConfig, SecretRef, load_config
+from leads.config import AppConfig, ReferenceTableProviderConfig, SecretRef, SqlTableSinkConfig, load_config
 from leads.golden import LeadRules, SourcePriority
 from leads.titles import TitleRules
 
@@ -34,6 +34,7 @@ class RunContext:
     provider_keys: dict[str, SecretStr] = field(default_factory=dict)  # enrichment API keys
     reference_urls: dict[str, SecretStr | None] = field(default_factory=dict)  # reference tables elsewhere
     source_secrets: dict[str, dict[str, SecretStr]] = field(default_factory=dict)  # source → auth key → value
+    sink_secrets: dict[str, dict[str, SecretStr]] = field(default_factory=dict)  # CRM sink → auth key → value
     started_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     # Tests hand a source an httpx.MockTransport here, and may run the run's clock (epoch seconds)
     # in step with a vendor fake's; production leaves both empty: real HTTP, the wall clock.
@@ -94,7 +95,11 @@ def build_context(config: AppConfig, run_id: str, dry_run: bool = False) -> RunC
     """Resolve every secret once. Raises MissingSecret naming the key that cannot be resolved."""
     store_url = resolve(config.store.url, "store.url")
     assert store_url is not None  # store.url always has a default
-    sink_urls = {name: resolve(sink.url, f"sinks.{name}.url") or store_url for name, sink in config.sinks.items()}
+    sink_urls = {
+        name: resolve(sink.url, f"sinks.{name}.url") or store_url
+        for name, sink in config.sinks.items()
+        if isinstance(sink, SqlTableSinkConfig)
+    }
     keys: dict[str, SecretStr] = {}
     tables: dict[str, SecretStr | None] = {}
     if config.enrichment.enabled:
@@ -105,4 +110,5 @@ def build_context(config: AppConfig, run_id: str, dry_run: bool = False) -> RunC
             else:
                 keys[name] = resolve(provider.api_key, f"enrichment.providers.{name}.api_key")  # type: ignore[assignment]
     sources = {name: resolve_source_secrets(name, source) for name, source in config.sources.items() if source.enabled}
-    return RunContext(config, store_url, sink_urls, run_id, dry_run, keys, tables, sources)
+    sinks = {name: resolve_source_secrets(name, sink, "sinks") for name, sink in config.sinks.items() if sink.enabled}
+    return RunContext(config, store_url, sink_urls, run_id, dry_run, keys, tables, sources, sink_secrets=sinks)

@@ -86,3 +86,32 @@ class HubSpotApi:
     @property
     def requests(self) -> int:
         return self.caller.requests
+
+    # writes (the sink)
+
+    def batch_read_by(self, object_type: str, id_property: str, keys: Sequence[str], properties: Sequence[str]):
+        """Objects by a unique property (at most 100 values); values HubSpot cannot find are left out."""
+        body = {"properties": list(properties), "idProperty": id_property, "inputs": [{"id": k} for k in keys]}
+        answer = self.caller.post(hs.BATCH_READ_PATH.format(object=object_type), body)
+        return list(answer.get("results") or [])
+
+    def batch_write(self, object_type: str, action: str, inputs: list[dict[str, Any]]) -> dict[str, Any]:
+        """`batch/update` or `batch/upsert` (at most 100 inputs): the 200 or 207 body."""
+        return self.caller.post(f"{hs.LIST_PATH.format(object=object_type)}/batch/{action}", {"inputs": inputs})
+
+    def archive_batch(self, object_type: str, ids: Sequence[str]) -> None:
+        path = f"{hs.LIST_PATH.format(object=object_type)}/batch/archive"
+        self.caller.respond(self.caller.client.build_request("POST", path, json={"inputs": [{"id": i} for i in ids]}))
+
+    def merge(self, object_type: str, primary: str, loser: str) -> dict[str, Any]:
+        path = f"{hs.LIST_PATH.format(object=object_type)}/merge"
+        return self.caller.post(path, {"primaryObjectId": primary, "objectIdToMerge": loser})
+
+    def groups(self, object_type: str) -> list[dict[str, Any]]:
+        return list(self.caller.get(f"{hs.PROPERTIES_PATH.format(object=object_type)}/groups").get("results") or [])
+
+    def create_group(self, object_type: str, name: str, label: str) -> None:
+        self.caller.post(f"{hs.PROPERTIES_PATH.format(object=object_type)}/groups", {"name": name, "label": label})
+
+    def create_property(self, object_type: str, definition: dict[str, Any]) -> None:
+        self.caller.post(hs.PROPERTIES_PATH.format(object=object_type), definition)

@@ -214,3 +214,39 @@ def _number(value: Any) -> float | None:
         return float(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+
+
+# Our lifecycle stages as HubSpot's internal values.
+HUBSPOT_STAGES = {
+    "subscriber": "subscriber",
+    "lead": "lead",
+    "mql": "marketingqualifiedlead",
+    "sql": "salesqualifiedlead",
+    "opportunity": "opportunity",
+    "customer": "customer",
+}
+
+
+def hubspot_value(value: Any) -> str | None:
+    """A lead value as HubSpot takes it: text (booleans "true"/"false", lists ";"-joined, datetimes epoch ms)."""
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value) or None
+    if isinstance(value, datetime):
+        return epoch_ms(value)
+    return str(value)
+
+
+def contact_properties(lead: Any, rules: dict[str, Any]) -> dict[str, str | None]:
+    """HubSpot property → our value for one lead, per the sink's rules (defaults where we have none)."""
+    out: dict[str, str | None] = {}
+    for prop, rule in rules.items():
+        if rule.field == "lifecycle_stage":
+            stage = lead.lifecycle_stage
+            out[prop] = HUBSPOT_STAGES.get(stage.value) if stage is not None else None
+            continue
+        out[prop] = hubspot_value(lead.get(rule.field)) or rule.default
+    return out

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 
 from connectors.http.errors import ErrorKind, ErrorPolicy
-from leads.config import HubSpotSourceConfig, RateLimitConfig
+from leads.config import HubSpotSinkConfig, HubSpotSourceConfig, RateLimitConfig
 
 BASE_URL = "https://api.hubapi.com"
 TOKEN_PATH = "/oauth/v3/token"
@@ -101,9 +101,9 @@ ERRORS = ErrorPolicy(
 )
 
 
-def general_limit(settings: HubSpotSourceConfig) -> RateLimitConfig:
+def general_limit(settings: HubSpotSourceConfig | HubSpotSinkConfig) -> RateLimitConfig:
     return settings.rate_limit or RateLimitConfig(requests=TEN_SECONDLY[settings.tier], per=10)
 
 
-def search_limit(settings: HubSpotSourceConfig) -> RateLimitConfig:
-    return settings.search_rate_limit or RateLimitConfig(requests=SEARCH_PER_SECOND, per=1)
+def search_limit(settings: HubSpotSourceConfig | HubSpotSinkConfig) -> RateLimitConfig:
+    return getattr(settings, "search_rate_limit", None) or RateLimitConfig(requests=SEARCH_PER_SECOND, per=1)

@@ -231,3 +231,22 @@ def conversion_outcome(payload: dict[str, Any]) -> dict[str, Any] | None:
             "account": payload.get("ConvertedAccountId"),
         },
     }
+
+
+def salesforce_value(value: Any) -> Any:
+    """A lead value as Salesforce takes it in JSON: booleans and numbers as such, lists ";"-joined."""
+    if isinstance(value, list | tuple):
+        return ";".join(str(v) for v in value) or None
+    if isinstance(value, datetime):
+        return canonical_time(value)
+    return value
+
+
+def lead_record_fields(lead: Any, rules: dict[str, Any]) -> dict[str, Any]:
+    """Salesforce field → our value for one lead, per the sink's rules (defaults where we have none)."""
+    out: dict[str, Any] = {}
+    for name, rule in rules.items():
+        value = lead.lifecycle_stage.value if rule.field == "lifecycle_stage" and lead.lifecycle_stage else None
+        value = value if value is not None else salesforce_value(lead.get(rule.field))
+        out[name] = value if value not in (None, "") else rule.default
+    return out
