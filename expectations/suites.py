@@ -50,7 +50,7 @@ class SuiteGates(BaseModel):
 class SuiteSpec(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    dataset: Literal["landed_records", "leads"]
+    dataset: Literal["landed_records", "leads", "outgoing"]
     description: str = ""
     gates: SuiteGates = Field(default_factory=SuiteGates)
     expectations: list[ExpectationSpec] = Field(min_length=1)

@@ -14,9 +14,11 @@ from connectors.sql_table.sink import SqlTableSink
 from connectors.store import outbox
 from connectors.store.leads_view import lead_from_row
 from connectors.store.leases import LeaseHeld
+from leads.config import SqlTableSinkConfig
 from leads.lifecycle import stages_from
 from tasks import progress
 from tasks.context import RunContext
+from tasks.crm_sync import CrmSync
 
 
 @dataclass(slots=True)
@@ -29,8 +31,13 @@ class SyncCounts:
     unchanged: int = 0
     rejected: int = 0
     merged_away: int = 0  # rows of leads merged into another, removed (the survivor's row holds them)
+    deleted: int = 0  # CRM records archived or cleared because their lead was deleted in the pipeline
     columns_added: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # a sample of rejection reasons, by lead id
+    requests: dict[str, int] = field(default_factory=dict)  # CRM sinks: calls by endpoint, reads included
+    kept_fields: dict[str, int] = field(default_factory=dict)  # why CRM values were left as they were
+    changed_fields: dict[str, int] = field(default_factory=dict)  # properties written (dry run: would be)
+    quality: dict[str, Any] = field(default_factory=dict)  # the outgoing suites' tallies
     seconds: float = 0.0
 
 
@@ -48,6 +55,9 @@ def sync(ctx: RunContext, sink_name: str) -> dict[str, Any]:
 
 def _sync(ctx: RunContext, sink_name: str, counts: SyncCounts) -> None:
     settings = ctx.config.sinks[sink_name]
+    if not isinstance(settings, SqlTableSinkConfig):
+        CrmSync(ctx, sink_name, counts).run()
+        return
     sink = SqlTableSink(ctx.sink_engine(sink_name), settings.table, settings.fields)
     mh = mapping_hash(settings.table, settings.fields)
     stages = stages_from(settings.min_stage)

@@ -52,8 +52,11 @@ class HubSpotSink:
     def properties(self) -> list[str]:
         return list(self.settings.fields)
 
-    def preflight(self) -> list[str]:
-        """Create what we own; name what is missing and not ours. Nothing is written when this names anything."""
+    def preflight(self, create: bool = True) -> list[str]:
+        """Create what we own (unless `create` is off: a dry run); name what is missing and not ours.
+
+        Nothing is written when this names anything.
+        """
         s = self.settings
         known = {p["name"]: p for p in self.api.properties(OBJECT)}
         ours = {p: r.field for p, r in s.fields.items() if p.startswith(OUR_PREFIX)} | {s.stamp_property: None}
@@ -70,7 +73,7 @@ class HubSpotSink:
                 f"sinks.{self.name}.id_property: {s.id_property!r} is not a unique contact property; "
                 "expected email or a property with unique values"
             )
-        if problems:
+        if problems or not create:
             return problems
         if absent_ours:
             if s.property_group not in {g["name"] for g in self.api.groups(OBJECT)}:
@@ -80,11 +83,15 @@ class HubSpotSink:
         return []
 
     def read(self, remote_ids: Sequence[str], properties: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Contacts by id, 100 per call."""
+        """Contacts by id, 100 per call. A merged-away id answers with its survivor, found under both ids."""
         found: dict[str, dict[str, Any]] = {}
+        wanted = [*properties, "hs_merged_object_ids"]
         for start in range(0, len(remote_ids), 100):
-            for obj in self.api.batch_read(OBJECT, remote_ids[start : start + 100], properties):
+            asked = set(remote_ids[start : start + 100])
+            for obj in self.api.batch_read(OBJECT, remote_ids[start : start + 100], wanted):
                 found[str(obj["id"])] = obj
+                merged = str((obj.get("properties") or {}).get("hs_merged_object_ids") or "").split(";")
+                found |= dict.fromkeys((m for m in merged if m in asked), obj)
         return found
 
     def find(self, keys: Sequence[str], properties: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -122,6 +122,11 @@ class HubSpotSource:
     def notes(self) -> list[str]:
         return list(self._notes)
 
+    @property
+    def read_properties(self) -> list[list[str]]:
+        """The contact properties a read asks for, in the groups that fit one request each (after check)."""
+        return [list(chunk) for chunk in self._chunks]
+
     def requests(self) -> int:
         return self.api.requests
 

@@ -40,7 +40,8 @@ class SalesforceSink:
     def properties(self) -> list[str]:
         return list(self.settings.fields)
 
-    def preflight(self) -> list[str]:
+    def preflight(self, create: bool = True) -> list[str]:
+        """Name the external-id field and every mapped field the object lacks (Salesforce fields are made by admins)."""
         s = self.settings
         fields = {f["name"]: f for f in self.api.describe(s.object).get("fields") or []}
         self.types = {n: f.get("type") or "string" for n, f in fields.items()}

@@ -121,6 +121,10 @@ class SalesforceSource:
     def notes(self) -> list[str]:
         return list(self._notes)
 
+    def fields_of(self, sobject: str) -> list[str]:
+        """The fields a read of `sobject` asks for (after check)."""
+        return list(self._fields.get(sobject, []))
+
     def requests(self) -> int:
         return self.api.requests
 

@@ -12,14 +12,15 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, delete, func, or_, select
+from sqlalchemy import Connection, and_, delete, func, or_, select, update
 from sqlalchemy.sql import Select
 
 from connectors.store.schema import lead_merges, leads, sync_errors, sync_state
 from connectors.store.upsert import batched, upsert
 
 
-def _pending_query(sink: str, mapping_hash: str, stages: Sequence[str] | None) -> Select:
+def _pending_query(sink: str, mapping_hash: str, stages: Sequence[str] | None, skip_refused: bool = False) -> Select:
+    """`skip_refused`: leave out leads the sink refused for good, until they change again."""
     s = sync_state.c
     joined = leads.outerjoin(sync_state, and_(s.sink == sink, s.lead_id == leads.c.lead_id))
     query = (
@@ -43,21 +44,40 @@ def _pending_query(sink: str, mapping_hash: str, stages: Sequence[str] | None) -
     )
     if stages is not None:
         query = query.where(leads.c.lifecycle_stage.in_(list(stages)))
+    if skip_refused:
+        e = sync_errors.c
+        refused = select(e.lead_id).where(
+            and_(
+                e.sink == sink,
+                e.lead_id == leads.c.lead_id,
+                e.retriable.is_(False),
+                e.last_failed_at >= leads.c.updated_at,
+            )
+        )
+        query = query.where(~refused.exists())
     return query
 
 
 def pending(
-    conn: Connection, sink: str, mapping_hash: str, stages: Sequence[str] | None, after: str | None, limit: int
+    conn: Connection,
+    sink: str,
+    mapping_hash: str,
+    stages: Sequence[str] | None,
+    after: str | None,
+    limit: int,
+    skip_refused: bool = False,
 ) -> list[Any]:
-    query = _pending_query(sink, mapping_hash, stages).order_by(leads.c.lead_id).limit(limit)
+    query = _pending_query(sink, mapping_hash, stages, skip_refused).order_by(leads.c.lead_id).limit(limit)
     if after is not None:
         query = query.where(leads.c.lead_id > after)
     return list(conn.execute(query))
 
 
-def count_pending(conn: Connection, sink: str, mapping_hash: str, stages: Sequence[str] | None) -> int:
+def count_pending(
+    conn: Connection, sink: str, mapping_hash: str, stages: Sequence[str] | None, skip_refused: bool = False
+) -> int:
     return conn.execute(
-        select(func.count()).select_from(_pending_query(sink, mapping_hash, stages).subquery())
+        select(func.count()).select_from(_pending_query(sink, mapping_hash, stages, skip_refused).subquery())
     ).scalar_one()
 
 
@@ -117,3 +137,34 @@ def forget(conn: Connection, sink: str, lead_ids: Sequence[str]) -> None:
     """The sink no longer holds these leads."""
     for ids in batched(list(lead_ids), 900):
         conn.execute(delete(sync_state).where(and_(sync_state.c.sink == sink, sync_state.c.lead_id.in_(ids))))
+
+
+def retired_in(conn: Connection, sink: str) -> list[tuple[str, str | None]]:
+    """(lead, remote id) for leads this sink holds that the pipeline retired (every record deleted)."""
+    rows = conn.execute(
+        select(sync_state.c.lead_id, sync_state.c.remote_id)
+        .select_from(sync_state.join(leads, leads.c.lead_id == sync_state.c.lead_id))
+        .where(and_(sync_state.c.sink == sink, leads.c.status == "retired"))
+        .order_by(sync_state.c.lead_id)
+    )
+    return [(r.lead_id, r.remote_id) for r in rows]
+
+
+def remote_ids(conn: Connection, sink: str, lead_ids: Sequence[str]) -> dict[str, str]:
+    """The remote id the sink last accepted each lead under."""
+    out: dict[str, str] = {}
+    for ids in batched(list(lead_ids), 900):
+        rows = conn.execute(
+            select(sync_state.c.lead_id, sync_state.c.remote_id).where(
+                and_(sync_state.c.sink == sink, sync_state.c.lead_id.in_(ids), sync_state.c.remote_id.is_not(None))
+            )
+        )
+        out.update({r.lead_id: r.remote_id for r in rows})
+    return out
+
+
+def full_resync(conn: Connection, sink: str) -> int:
+    """Make every lead the sink holds pending again, once (`leads sync --full-resync`)."""
+    return conn.execute(
+        update(sync_state).where(sync_state.c.sink == sink).values(payload_hash="", mapping_hash="")
+    ).rowcount

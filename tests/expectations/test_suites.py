@@ -38,6 +38,7 @@ from leads.quality import (
     suite_gates,
     volume_gate,
 )
+from tasks.outgoing import COLUMNS as OUTGOING_COLUMNS
 from tasks.validate import landed_frame, leads_frame
 
 # ---------------------------------------------------------------------------------------------
@@ -103,6 +104,11 @@ def leads(*rows: SimpleNamespace, stages: dict[int, str] | None = None) -> pd.Da
     for position, stage in (stages or {}).items():
         frame.loc[position, "lifecycle_stage"] = stage
     return frame
+
+
+def outgoing(*rows: dict[str, Any]) -> pd.DataFrame:
+    """The frame of what a CRM sink is about to write (as `tasks.outgoing` builds it)."""
+    return pd.DataFrame.from_records([{"action": "create", **r} for r in rows], columns=OUTGOING_COLUMNS)
 
 
 def at(delta: timedelta) -> str:
@@ -363,10 +369,67 @@ CASES: dict[tuple[str, int], Case] = {
         bad=lambda: leads(lead("L1", company_domain="acme.com"), lead("L2", company_domain="www.acme.com")),
         bad_ids=frozenset(),
     ),
+    # --- outgoing_payloads --------------------------------------------------------------------
+    ("outgoing_payloads", 0): Case(
+        "expect_column_values_to_match_regex",
+        "email",
+        good=lambda: outgoing({"lead_id": "O1", "email": "jane@corp.example"}, {"lead_id": "O2", "email": None}),
+        bad=lambda: outgoing({"lead_id": "O1", "email": "jane@corp.example"}, {"lead_id": "O2", "email": "jane@"}),
+        bad_ids=frozenset({"O2"}),
+        plausible=("first.last+tag@sub.example.co.uk", "o'brien@corp.ie", "x@y.io"),
+    ),
+    ("outgoing_payloads", 1): Case(
+        NOT_REGEX,
+        "first_name",
+        good=lambda: outgoing({"lead_id": "O1", "first_name": "Jane"}, {"lead_id": "O2", "first_name": None}),
+        bad=lambda: outgoing({"lead_id": "O1", "first_name": "Jane"}, {"lead_id": "O2", "first_name": "J4ne"}),
+        bad_ids=frozenset({"O2"}),
+        plausible=PLAUSIBLE_NAMES,
+    ),
+    ("outgoing_payloads", 2): Case(
+        NOT_REGEX,
+        "last_name",
+        good=lambda: outgoing({"lead_id": "O1", "last_name": "Doe"}, {"lead_id": "O2", "last_name": None}),
+        bad=lambda: outgoing({"lead_id": "O1", "last_name": "Doe"}, {"lead_id": "O2", "last_name": "doe@x.com"}),
+        bad_ids=frozenset({"O2"}),
+        plausible=PLAUSIBLE_NAMES,
+    ),
+    ("outgoing_payloads", 3): Case(
+        LENGTHS,
+        "job_title",
+        good=lambda: outgoing({"lead_id": "O1", "job_title": "VP Sales"}, {"lead_id": "O2", "job_title": None}),
+        bad=lambda: outgoing({"lead_id": "O1", "job_title": "CTO"}, {"lead_id": "O2", "job_title": "x" * 300}),
+        bad_ids=frozenset({"O2"}),
+        plausible=("Senior Vice President, Global Demand Generation & Field Marketing (EMEA)",),
+    ),
+    ("outgoing_payloads", 4): Case(
+        "expect_column_values_to_be_in_set",
+        "action",
+        good=lambda: outgoing({"lead_id": "O1"}, {"lead_id": "O2", "action": "update"}),
+        bad=lambda: outgoing({"lead_id": "O1"}, {"lead_id": "O2", "action": "delete"}),
+        bad_ids=frozenset(),
+    ),
+    ("outgoing_payloads", 5): Case(
+        UNIQUE,
+        "lead_id",
+        good=lambda: outgoing({"lead_id": "O1"}, {"lead_id": "O2"}),
+        bad=lambda: outgoing({"lead_id": "O1"}, {"lead_id": "O1"}),
+        bad_ids=frozenset(),
+    ),
 }
 
-SUITE_ID_COLUMN = {"landed_records": "record_id", "normalized_leads": "lead_id", "enriched_leads": "lead_id"}
-SUITE_PARAMETERS = {"landed_records": {}, "normalized_leads": PARAMETERS, "enriched_leads": PARAMETERS}
+SUITE_ID_COLUMN = {
+    "landed_records": "record_id",
+    "normalized_leads": "lead_id",
+    "enriched_leads": "lead_id",
+    "outgoing_payloads": "lead_id",
+}
+SUITE_PARAMETERS = {
+    "landed_records": {},
+    "normalized_leads": PARAMETERS,
+    "enriched_leads": PARAMETERS,
+    "outgoing_payloads": {},
+}
 
 
 @pytest.fixture(scope="module")
@@ -410,6 +473,7 @@ def test_every_column_an_expectation_names_exists_in_its_frame(shipped: dict[str
     columns = {
         "landed_records": set(landed(record("r1")).columns),
         "leads": set(leads(lead("L1")).columns),
+        "outgoing": set(OUTGOING_COLUMNS),
     }
     for suite in shipped.values():
         for spec in suite.expectations:
@@ -463,6 +527,8 @@ def test_plausible_values_do_not_trip_quarantine_rules(key: tuple[str, int], shi
     suite = shipped[name]
     if name == "landed_records":
         frame = landed(*(record(f"r{i}", **{case.column: value}) for i, value in enumerate(case.plausible)))
+    elif name == "outgoing_payloads":
+        frame = outgoing(*({"lead_id": f"O{i}", case.column: value} for i, value in enumerate(case.plausible)))
     else:
         frame = leads(*(lead(f"L{i}", **{case.column: value}) for i, value in enumerate(case.plausible)))
     outcomes = validate_chunk(suite, frame, SUITE_ID_COLUMN[name], SUITE_PARAMETERS[name])

@@ -387,6 +387,198 @@ def test_custom_unique_property_works_as_id_property(hub: tuple[FakeHubSpot, htt
     assert first["new"] is True and again["new"] is False and first["id"] == again["id"]
 
 
+# batch update, batch archive, the lifecycle-stage rule
+def update(client: httpx.Client, *inputs: dict[str, Any]) -> httpx.Response:
+    return client.post("/crm/v3/objects/contacts/batch/update", json={"inputs": list(inputs)})
+
+
+def by_id(contact_id: str, trace: str | None = None, **props: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"id": contact_id, "properties": props}
+    if trace:
+        item["objectWriteTraceId"] = trace
+    return item
+
+
+def test_batch_update_writes_clears_records_history_and_always_bumps_the_modified_date(
+        hub: tuple[FakeHubSpot, httpx.Client]) -> None:
+    fake, client = hub
+    a, b = fake.add_contacts([{"email": "a@example.com", "firstname": "A", "phone": "+1 555"},
+                              {"email": "b@example.com", "firstname": "B"}])
+    fake.advance(30)
+    response = update(client, by_id(a, "ta", firstname="Ada", phone=""), by_id(b, "tb"))
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["status"] == "COMPLETE" and "errors" not in answer and "numErrors" not in answer
+    results = {r["objectWriteTraceId"]: r for r in answer["results"]}
+    now = iso_from_ms(int((T0 + 30) * 1000))
+    assert set(results["ta"]) == {"id", "properties", "createdAt", "updatedAt", "archived", "objectWriteTraceId"}
+    assert results["ta"]["id"] == a and results["ta"]["archived"] is False
+    assert results["ta"]["properties"] == {"firstname": "Ada", "phone": None, "hs_object_id": a,
+                                           "createdate": iso_from_ms(int(T0 * 1000)), "lastmodifieddate": now}
+    assert results["tb"]["properties"]["lastmodifieddate"] == now  # nothing changed, the date still moved
+    assert {r["updatedAt"] for r in results.values()} == {now} == {answer["completedAt"]}
+    stored = fake.contact(a)["properties"]  # type: ignore[index]
+    assert stored["firstname"] == "Ada" and "phone" not in stored
+    history = fake.property_history("contacts", a, "phone")
+    assert [(v["value"], v["sourceType"]) for v in history] == [("", "INTEGRATION"), ("+1 555", "CRM_UI")]
+
+
+def test_batch_update_unknown_archived_and_invalid_inputs_fail_alone_in_a_207(
+        hub: tuple[FakeHubSpot, httpx.Client]) -> None:
+    fake, client = hub
+    ok, gone = fake.add_contacts([{"email": "ok@example.com"}, {"email": "gone@example.com"}])
+    fake.archive_contact(gone)
+    fake.advance(5)
+    response = update(client, by_id(ok, "ok", firstname="Ok"), by_id("999999", "unknown", firstname="x"),
+                      by_id(gone, "archived", firstname="x"), by_id("not-a-number", "bad-id", firstname="x"),
+                      by_id(ok + "0", "prop", favourite_colour="red"), by_id("77", "ro", hs_object_id="5"),
+                      by_id("78", "ro2", lastmodifieddate="2026-01-01T00:00:00Z"),
+                      by_id("79", "option", lifecyclestage="MQL"))
+    assert response.status_code == 207
+    answer = response.json()
+    assert answer["numErrors"] == 7 and [r["objectWriteTraceId"] for r in answer["results"]] == ["ok"]
+    errors = {e["context"]["objectWriteTraceId"][0]: e for e in answer["errors"]}
+    assert [e["context"]["objectWriteTraceId"][0] for e in answer["errors"]] == [
+        "unknown", "archived", "bad-id", "prop", "ro", "ro2", "option"]  # errors keep input order
+    for trace in ("unknown", "archived", "bad-id"):
+        assert errors[trace]["category"] == "OBJECT_NOT_FOUND" and "may be deleted or not exist" in \
+            errors[trace]["message"]
+    assert errors["unknown"]["context"]["ids"] == ["999999"]
+    codes = {t: errors[t]["errors"][0]["code"] for t in ("prop", "ro", "ro2", "option")}
+    assert codes == {"prop": "PROPERTY_DOESNT_EXIST", "ro": "READ_ONLY_VALUE", "ro2": "READ_ONLY_VALUE",
+                     "option": "INVALID_OPTION"}
+    assert all(errors[t]["category"] == "VALIDATION_ERROR" for t in codes)
+    assert fake.contact(gone)["properties"].get("firstname") is None  # type: ignore[index]
+    all_bad = update(client, by_id("999999", firstname="x"))
+    assert all_bad.status_code == 207 and all_bad.json()["results"] == []
+
+
+def test_batch_update_rejects_what_hubspot_rejects(hub: tuple[FakeHubSpot, httpx.Client]) -> None:
+    fake, client = hub
+    cid = fake.add_contact({"email": "a@example.com"})
+    cases = [
+        ([by_id(str(i)) for i in range(101)], "100"),
+        ([{"properties": {}}], "id is required"),
+        ([{"id": cid}], "properties"),
+        ([by_id(cid, num=17)], "strings"),
+        ([by_id(cid, hs_email_optout=False)], "strings"),
+        ([by_id(cid), by_id(f" {cid}")], "Duplicate IDs"),
+        ([{**by_id("a@example.com"), "idProperty": "email"}], "non-unique 0-1 property email"),
+        ([{**by_id(cid), "idProperty": "hs_object_id"}], "non-unique 0-1 property hs_object_id"),
+        ([{**by_id("Ada"), "idProperty": "firstname"}], "non-unique 0-1 property firstname"),
+    ]
+    for inputs, message in cases:
+        response = client.post("/crm/v3/objects/contacts/batch/update", json={"inputs": inputs})
+        assert response.status_code == 400, message
+        assert response.json()["category"] == "VALIDATION_ERROR"
+        assert message in response.json()["message"]
+    assert client.post("/crm/v3/objects/contacts/batch/update", json={"inputs": []}).status_code == 400
+    with pytest.raises(AssertionError, match="batch update input"):
+        update(client, {**by_id(cid), "associations": []})
+    fake.define_property("contacts", "lead_uid", has_unique_value=True)
+    fake.update_contact(cid, {"lead_uid": "L-1"})
+    by_uid = update(client, {**by_id("l-1", "t", firstname="Uid"), "idProperty": "lead_uid"})
+    assert by_uid.status_code == 200 and by_uid.json()["results"][0]["id"] == cid
+    missing = update(client, {**by_id("L-2", "t", firstname="Uid"), "idProperty": "lead_uid"})
+    assert missing.status_code == 207 and missing.json()["errors"][0]["category"] == "OBJECT_NOT_FOUND"
+
+
+def test_batch_update_of_a_merged_away_id_writes_the_survivor_like_batch_read_reads_it() -> None:
+    for merged_read, status in (("survivor", 200), ("not_found", 207)):
+        fake, client = make(rate_limits=False, merged_read=merged_read)
+        primary, loser = fake.add_contacts([{"email": "p@example.com"}, {"email": "l@example.com"}])
+        fake.merge_contacts(primary, loser)
+        response = update(client, by_id(loser, "t", jobtitle="CTO"))
+        assert response.status_code == status
+        if status == 200:
+            assert response.json()["results"][0]["id"] == primary
+            assert fake.contact(primary)["properties"]["jobtitle"] == "CTO"  # type: ignore[index]
+        else:
+            assert response.json()["errors"][0]["category"] == "OBJECT_NOT_FOUND"
+
+
+def test_lifecycle_stage_cannot_move_backwards_until_cleared(hub: tuple[FakeHubSpot, httpx.Client]) -> None:
+    fake, client = hub
+    cid = fake.add_contact({"email": "life@example.com", "lifecyclestage": "customer"})
+    fake.advance(1)
+    for response in (update(client, by_id(cid, "t", lifecyclestage="lead", firstname="Lee")),
+                     upsert(client, by_email("life@example.com", "t", lifecyclestage="lead", firstname="Lee"))):
+        assert response.status_code == 207
+        error = response.json()["errors"][0]
+        assert error["category"] == "VALIDATION_ERROR" and "cannot move backwards" in error["message"]
+        assert error["errors"][0]["code"] == "LIFECYCLE_STAGE_BACKWARDS" and error["context"]["ids"]
+        stored = fake.contact(cid)["properties"]  # type: ignore[index]
+        assert stored["lifecyclestage"] == "customer" and "firstname" not in stored  # the input wrote nothing
+    assert update(client, by_id(cid, lifecyclestage="evangelist")).status_code == 200  # forward is fine
+    assert update(client, by_id(cid, lifecyclestage="evangelist")).status_code == 200  # so is the same stage
+    cleared = update(client, by_id(cid, lifecyclestage=""))
+    assert cleared.status_code == 200 and cleared.json()["results"][0]["properties"]["lifecyclestage"] is None
+    again = update(client, by_id(cid, lifecyclestage="lead"))  # the second request may set an earlier stage
+    assert again.status_code == 200
+    assert fake.contact(cid)["properties"]["lifecyclestage"] == "lead"  # type: ignore[index]
+    history = fake.property_history("contacts", cid, "lifecyclestage")
+    assert [v["value"] for v in history] == ["lead", "", "evangelist", "customer"]  # a same-value write adds none
+    new = upsert(client, by_email("fresh@example.com", lifecyclestage="subscriber"))
+    assert new.status_code == 200  # creating is not moving
+    fake.update_contact(cid, {"lifecyclestage": "subscriber"})  # a rep in the UI is not restricted here
+
+
+def test_lifecycle_backwards_ignore_mode_is_a_silent_no_op() -> None:
+    fake, client = make(rate_limits=False, lifecycle_backwards="ignore")
+    cid = fake.add_contact({"email": "quiet@example.com", "lifecyclestage": "opportunity"})
+    response = update(client, by_id(cid, "t", lifecyclestage="lead", firstname="Quinn"))
+    assert response.status_code == 200
+    echoed = response.json()["results"][0]["properties"]
+    assert echoed["lifecyclestage"] == "opportunity" and echoed["firstname"] == "Quinn"  # only the echo tells
+    assert fake.contact(cid)["properties"]["lifecyclestage"] == "opportunity"  # type: ignore[index]
+    with pytest.raises(ValueError, match="lifecycle_backwards"):
+        FakeHubSpot(lifecycle_backwards="sometimes")
+
+
+def test_upsert_and_update_results_carry_the_new_modified_date_as_updated_at(
+        hub: tuple[FakeHubSpot, httpx.Client]) -> None:
+    fake, client = hub
+    old = fake.add_contacts([{"email": f"u{i}@example.com"} for i in range(3)])
+    fake.advance(42)
+    now = iso_from_ms(int((T0 + 42) * 1000))
+    upserted = upsert(client, *[by_email(f"u{i}@example.com", f"t{i}") for i in range(5)]).json()["results"]
+    assert len(upserted) == 5 and {r["updatedAt"] for r in upserted} == {now}
+    assert all(r["properties"]["lastmodifieddate"] == r["updatedAt"] for r in upserted)
+    fake.advance(1)
+    updated = update(client, *[by_id(i) for i in old]).json()["results"]
+    assert {r["updatedAt"] for r in updated} == {iso_from_ms(int((T0 + 43) * 1000))}
+    assert {r["id"] for r in updated} == set(old)
+
+
+def test_batch_archive_answers_204_whatever_the_ids_and_keeps_the_modified_date(
+        hub: tuple[FakeHubSpot, httpx.Client]) -> None:
+    fake, client = hub
+    keep, gone, also = fake.add_contacts([{"email": f"{n}@example.com"} for n in ("keep", "gone", "also")])
+    before = fake.contact(gone)["properties"]["lastmodifieddate"]  # type: ignore[index]
+    fake.advance(60)
+    response = client.post("/crm/v3/objects/contacts/batch/archive",
+                           json={"inputs": [{"id": gone}, {"id": "999999"}, {"id": int(gone)}]})
+    assert response.status_code == 204 and response.content == b""
+    assert ids_of(client.get("/crm/v3/objects/contacts")) == [keep, also]
+    archived = client.get("/crm/v3/objects/contacts", params={"archived": "true"}).json()["results"]
+    assert [r["id"] for r in archived] == [gone] and archived[0]["archivedAt"] == iso_from_ms(int((T0 + 60) * 1000))
+    assert archived[0]["properties"]["lastmodifieddate"] == before
+    again = client.post("/crm/v3/objects/contacts/batch/archive", json={"inputs": [{"id": gone}]})
+    assert again.status_code == 204  # already archived: still 204
+    assert update(client, by_id(gone, firstname="x")).status_code == 207  # archived records cannot be updated
+    upserted = upsert(client, by_email("gone@example.com", "t")).json()["results"][0]
+    assert upserted["new"] is True and upserted["id"] != gone  # its email was freed
+    too_many = {"inputs": [{"id": str(i)} for i in range(101)]}
+    assert client.post("/crm/v3/objects/contacts/batch/archive", json=too_many).status_code == 400
+    assert client.post("/crm/v3/objects/contacts/batch/archive", json={"inputs": [{"id": "a@b.co"}]}).status_code \
+        == 400
+    single = client.delete(f"/crm/v3/objects/contacts/{also}")
+    assert single.status_code == 204 and fake.contact(also)["archived"] is True  # type: ignore[index]
+    assert client.delete("/crm/v3/objects/contacts/999999").status_code == 204
+    with pytest.raises(AssertionError, match="outside the contract"):
+        client.patch(f"/crm/v3/objects/contacts/{keep}", json={"properties": {}})
+
+
 # merge
 def test_merge_moves_the_loser_into_the_survivor(hub: tuple[FakeHubSpot, httpx.Client]) -> None:
     fake, client = hub

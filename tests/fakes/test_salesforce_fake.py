@@ -684,6 +684,135 @@ def test_upsert_status_change_is_tracked_and_shares_one_stamp(upsert_fake: FakeS
         assert sorted(h["LeadId"] for h in history) == sorted(ids)
 
 
+# sObject Collections update by Id
+
+
+def update(client: httpx.Client, rows: list[dict[str, Any]], all_or_none: bool = False) -> httpx.Response:
+    records = [{"attributes": {"type": r.get("type", "Lead")}, **{k: v for k, v in r.items() if k != "type"}}
+               for r in rows]
+    return client.patch(f"{V}/composite/sobjects", json={"allOrNone": all_or_none, "records": records})
+
+
+def test_update_by_id_saves_in_request_order_and_echoes_with_one_stamp(fake: FakeSalesforce,
+                                                                      client: httpx.Client) -> None:
+    rep = fake.add_record("User", {"FirstName": "Sam", "LastName": "Rep", "Email": "sam@example.com"})
+    first, second = seed_leads(fake, 2, SystemModstamp="2026-05-01T00:00:00Z")
+    fake.update_record("Lead", first, {"Rating": "Cold"}, at="2026-05-02T00:00:00Z", by=rep)
+    contact = fake.add_record("Contact", {"LastName": "C"})
+    fake.advance(90)
+    response = update(client, [{"Id": first[:15], "Title": "CTO", "Email": "", "Status": "Working - Contacted"},
+                               {"id": second},  # nothing to change: still saved, still stamped
+                               {"type": "Contact", "Id": contact, "Title": "VP"}])
+    assert response.status_code == 200
+    assert response.json() == [{"id": first, "success": True, "errors": []},
+                               {"id": second, "success": True, "errors": []},
+                               {"id": contact, "success": True, "errors": []}]
+    saved = fake.record("Lead", first)
+    assert (saved["Title"], saved["Email"], saved["Status"]) == ("CTO", None, "Working - Contacted")
+    assert fake.record("Contact", contact)["Title"] == "VP"
+    rows = records(client, "SELECT Id, SystemModstamp, LastModifiedDate, LastModifiedById FROM Lead")
+    assert {r["SystemModstamp"] for r in rows} == {"2026-05-10T12:01:30.000+0000"} == {r["LastModifiedDate"]
+                                                                                       for r in rows}
+    assert {r["LastModifiedById"] for r in rows} == {INTEGRATION_USER_ID}  # the session's user, not the rep
+    [history] = records(client, "SELECT LeadId, Field, NewValue, CreatedById FROM LeadHistory")
+    assert (history["LeadId"], history["Field"], history["NewValue"], history["CreatedById"]) == \
+        (first, "Status", "Working - Contacted", INTEGRATION_USER_ID)
+
+
+def test_update_by_id_per_record_errors() -> None:
+    fake = FakeSalesforce(start_at=START, frozen_clock=True, duplicate_rule_on=["Email"])
+    fake.add_custom_field("Lead", "Leads_Etl_Id__c", external_id=True, unique=True)
+    ok, gone, converted, dup, owned, *plain = seed_leads(fake, 11)
+    fake.update_record("Lead", owned, {"Leads_Etl_Id__c": "L-taken"})
+    fake.delete_record("Lead", gone)
+    fake.convert_lead(converted)
+    contact = fake.add_record("Contact", {"LastName": "C"})
+    before = [fake.record("Lead", i) for i in plain]
+    with make_client(fake) as c:
+        response = update(c, [
+            {"Title": "no id"},
+            {"Id": "", "Title": "empty id"},
+            {"Id": "not-an-id", "Title": "x"},
+            {"Id": contact, "Title": "a Contact id in a Lead record"},
+            {"Id": gone, "Title": "in the Recycle Bin"},
+            {"Id": "00Q5g0000000zzz", "Title": "never existed"},
+            {"Id": converted, "Title": "x"},
+            {"Id": plain[0], "Foo": 1},
+            {"Id": plain[1], "IsConverted": True},
+            {"Id": dup, "Title": "twice"},
+            {"Id": dup.lower(), "Title": "twice, case-safe"},
+            {"Id": plain[2], "LastName": None},
+            {"Id": plain[3], "Leads_Etl_Id__c": "l-TAKEN"},
+            {"Id": plain[4], "Email": "not-an-email"},
+            {"Id": ok, "Email": "p1@example.com"},  # another lead's email: duplicate rules run on create only
+        ])
+        assert response.status_code == 200
+        results = response.json()
+    codes = [r["errors"][0]["statusCode"] if r["errors"] else "OK" for r in results]
+    assert codes == ["MISSING_ARGUMENT", "MISSING_ARGUMENT", "MALFORMED_ID", "MALFORMED_ID", "ENTITY_IS_DELETED",
+                     "ENTITY_IS_DELETED", "CANNOT_UPDATE_CONVERTED_LEAD", "INVALID_FIELD",
+                     "INVALID_FIELD_FOR_INSERT_UPDATE", "DUPLICATE_VALUE", "DUPLICATE_VALUE",
+                     "REQUIRED_FIELD_MISSING", "DUPLICATE_VALUE", "INVALID_EMAIL_ADDRESS", "OK"]
+    assert results[0]["errors"] == [{"statusCode": "MISSING_ARGUMENT", "message": "Id not specified in an update call",
+                                     "fields": []}]
+    assert results[3]["errors"][0]["message"] == f"Lead ID: id value of incorrect type: {contact}"
+    assert results[3]["errors"][0]["fields"] == ["Id"] and results[4]["errors"][0]["message"] == "entity is deleted"
+    assert results[11]["errors"][0]["fields"] == ["LastName"]
+    assert all(r["id"] is None and r["success"] is False for r in results[:-1]) and results[-1]["id"] == ok
+    assert [fake.record("Lead", i) for i in plain] == before  # failed records are not touched
+    assert fake.record("Lead", dup)["Title"] is None and fake.record("Lead", gone)["Title"] is None
+
+
+def test_update_by_id_all_or_none_rolls_everything_back(fake: FakeSalesforce, client: httpx.Client) -> None:
+    first, second = seed_leads(fake, 2)
+    stamp = fake.record("Lead", first)["SystemModstamp"]
+    fake.advance(60)
+    response = update(client, [{"Id": first, "Title": "CTO"}, {"Id": second, "LastName": ""}], all_or_none=True)
+    assert response.status_code == 200
+    rolled, failed = response.json()
+    assert rolled == {"id": None, "success": False, "errors": [{
+        "statusCode": "ALL_OR_NONE_OPERATION_ROLLED_BACK", "fields": [],
+        "message": "Record rolled back because not all records were valid and the request was using AllOrNone header"}]}
+    assert failed["errors"][0]["statusCode"] == "REQUIRED_FIELD_MISSING"
+    assert fake.record("Lead", first)["Title"] is None and fake.record("Lead", first)["SystemModstamp"] == stamp
+    partial = update(client, [{"Id": first, "Title": "CTO"}, {"Id": second, "LastName": ""}]).json()
+    assert [r["success"] for r in partial] == [True, False] and fake.record("Lead", first)["Title"] == "CTO"
+
+
+def test_update_by_id_request_level_errors(fake: FakeSalesforce, client: httpx.Client) -> None:
+    [lead] = seed_leads(fake, 1)
+    contact = fake.add_record("Contact", {"LastName": "C"})
+    too_many = update(client, [{"Id": lead} for _ in range(201)])
+    assert too_many.status_code == 400 and error_code(too_many) == "EXCEEDED_ID_LIMIT"
+    no_type = client.patch(f"{V}/composite/sobjects", json={"records": [{"Id": lead, "Title": "x"}]})
+    assert no_type.status_code == 400 and error_code(no_type) == "INVALID_TYPE"
+    for kind in ("User", "Nope__c"):
+        assert error_code(update(client, [{"type": kind, "Id": lead}])) == "INVALID_TYPE"
+    wrong_json = update(client, [{"Id": lead, "NumberOfEmployees": "many"}])
+    assert wrong_json.status_code == 400 and error_code(wrong_json) == "JSON_PARSER_ERROR"
+    bad_flag = client.patch(f"{V}/composite/sobjects", json={"allOrNone": "yes", "records": []})
+    assert error_code(bad_flag) == "JSON_PARSER_ERROR"
+    alternating = [{"type": "Lead" if i % 2 else "Contact", "Id": lead if i % 2 else contact} for i in range(11)]
+    assert error_code(update(client, alternating)) == "EXCEEDED_MAX_TYPES_LIMIT"
+    assert update(client, alternating[:10]).status_code == 200  # 10 chunks is the documented maximum
+    with pytest.raises(AssertionError, match="outside the contract"):
+        client.post(f"{V}/composite/sobjects", json={"records": []})  # create is not in the contract
+
+
+def test_soql_in_lists_of_200_ids_and_of_external_ids(fake: FakeSalesforce, client: httpx.Client) -> None:
+    fake.add_custom_field("Lead", "Leads_Etl_Id__c", external_id=True)
+    ids = fake.add_records("Lead", [{"LastName": f"L{i}", "Company": "X", "Leads_Etl_Id__c": f"L-{i}"}
+                                    for i in range(250)])
+    wanted = ids[10:210]
+    literals = ", ".join(f"'{i}'" for i in [*wanted[:100], *(i[:15] for i in wanted[100:])])  # 18 and 15 chars
+    rows = records(client, f"SELECT Id, Leads_Etl_Id__c FROM Lead WHERE Id IN ({literals})")
+    assert [r["Id"] for r in rows] == wanted and len(rows) == 200
+    keys = ", ".join(f"'l-{i}'" for i in range(0, 250, 50))  # external ids compare case-insensitively
+    by_key = records(client, f"SELECT Id, Leads_Etl_Id__c FROM Lead WHERE Leads_Etl_Id__c IN ({keys}, 'L-none')")
+    assert [r["Leads_Etl_Id__c"] for r in by_key] == [f"L-{i}" for i in range(0, 250, 50)]
+    assert [r["Id"] for r in by_key] == ids[::50]
+
+
 # over real HTTP
 
 

@@ -31,7 +31,9 @@ def test_missing_values_are_never_written_as_blanks():
 
 
 def test_what_the_crm_already_holds_is_not_sent_again():
-    d = run({"leads_etl_industry": "Software", "jobtitle": "CTO"}, {"leads_etl_industry": "Software", "jobtitle": "CTO"})
+    d = run(
+        {"leads_etl_industry": "Software", "jobtitle": "CTO"}, {"leads_etl_industry": "Software", "jobtitle": "CTO"}
+    )
     assert d.send == {} and d.kept == {}
 
 
@@ -41,9 +43,13 @@ def test_if_empty_fills_gaps_only():
 
 
 def test_always_overwrites_our_own_values_but_not_a_sales_edit():
-    echo = run({"leads_etl_industry": "Fintech"}, {"leads_etl_industry": "Software"}, {"leads_etl_industry": "Software"})
+    echo = run(
+        {"leads_etl_industry": "Fintech"}, {"leads_etl_industry": "Software"}, {"leads_etl_industry": "Software"}
+    )
     assert echo.send == {"leads_etl_industry": "Fintech"}  # the CRM still shows our last write: ours to update
-    edited = run({"leads_etl_industry": "Fintech"}, {"leads_etl_industry": "Banking"}, {"leads_etl_industry": "Software"})
+    edited = run(
+        {"leads_etl_industry": "Fintech"}, {"leads_etl_industry": "Banking"}, {"leads_etl_industry": "Software"}
+    )
     assert edited.kept == {"leads_etl_industry": SALES_EDIT}
     never_written = run({"leads_etl_industry": "Fintech"}, {"leads_etl_industry": "Banking"})
     assert never_written.send == {"leads_etl_industry": "Fintech"}

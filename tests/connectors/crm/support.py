@@ -169,3 +169,46 @@ def write_back_salesforce(fake: Any, database_url: str, source: str, writes: dic
         record_writes(conn, source, f"{source}_out", writes, "sync-run", datetime.now(UTC))
         extend_wave(conn, source, wave, started, datetime.fromtimestamp(fake.clock.now(), UTC), len(writes))
         close_wave(conn, source, wave)
+
+
+def run_sync(
+    config: Path,
+    run_id: str,
+    transports: dict[str, httpx.BaseTransport],
+    sink: str,
+    clock: Callable[[], float] | None = None,
+    dry_run: bool = False,
+) -> dict[str, Any]:
+    """The sync stage for one sink (transports for the sink and for the source it reads back with)."""
+    from tasks.sync import sync
+
+    ctx = replace(prepare(str(config), run_id, None, dry_run), transports=transports, clock=clock)
+    return sync(ctx, sink)
+
+
+def hubspot_sink(**settings: Any) -> dict[str, Any]:
+    return {
+        "type": "hubspot",
+        "auth": {"token": {"env": "HUBSPOT_TOKEN"}},
+        "base_url": "https://api.hubapi.com",
+        "source": "hubspot",
+        "account": "hubspot",
+        "min_stage": None,
+        **settings,
+    }
+
+
+def salesforce_sink(**settings: Any) -> dict[str, Any]:
+    return {
+        "type": "salesforce",
+        "login_url": SF_INSTANCE,
+        "auth": {
+            "client_id": SF_CLIENT_ID,
+            "client_secret": {"env": "SF_CLIENT_SECRET"},
+            "refresh_token": {"env": "SF_REFRESH_TOKEN"},
+        },
+        "source": "sf",
+        "external_id": "Leads_Etl_Id__c",
+        "min_stage": None,
+        **settings,
+    }

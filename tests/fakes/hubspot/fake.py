@@ -4,8 +4,10 @@ The order a request goes through, as HubSpot's edge and API would: injected faul
 (`fail_next`, then `fail_randomly`), a request target over 8,000 characters → 414 (so long
 property lists must be chunked; measured on path + query, independent of the host), routing (a
 path or query parameter outside the contract raises AssertionError, a known path with the wrong
-method is 405), authentication (401), rate limits (429), then the route. Every request is logged
-with its method, path, status, fake time and rate-limit policy.
+method is 405, except a single record's path, whose GET and PATCH are real endpoints outside the
+contract), authentication (401), rate limits (429), then the route. Every request is logged with
+its method, path, status, fake time and rate-limit policy. Switches for behaviour HubSpot varies
+on: `merged_read` (objects.py), `association_misses` (meta.py), `lifecycle_backwards` (writes.py).
 
 Everything the constructor takes is JSON-serialisable (LoopbackServer passes it as JSON) except the
 optional `clock`, which replaces `time.time()` for in-process tests.
@@ -30,6 +32,7 @@ from tests.fakes.hubspot.objects import ObjectRoutes
 from tests.fakes.hubspot.search import SearchEngine
 from tests.fakes.hubspot.seeding import Seeding
 from tests.fakes.hubspot.state import ASSOCIATION_TYPES, Store
+from tests.fakes.hubspot.writes import WriteRoutes
 
 MAX_TARGET = 8000
 API, SEARCH, TOKEN = "api", "search", "token"
@@ -40,7 +43,10 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
     ("GET", f"/crm/v3/objects/{TYPE}", "objects.list_objects", API),
     ("POST", f"/crm/v3/objects/{TYPE}/search", "objects.search", SEARCH),
     ("POST", f"/crm/v3/objects/{TYPE}/batch/read", "objects.batch_read", API),
-    ("POST", "/crm/v3/objects/(?P<object_type>contacts)/batch/upsert", "objects.upsert", API),
+    ("POST", "/crm/v3/objects/(?P<object_type>contacts)/batch/upsert", "writes.upsert", API),
+    ("POST", "/crm/v3/objects/(?P<object_type>contacts)/batch/update", "writes.update", API),
+    ("POST", "/crm/v3/objects/(?P<object_type>contacts)/batch/archive", "writes.archive", API),
+    ("DELETE", "/crm/v3/objects/(?P<object_type>contacts)/(?P<object_id>[0-9]+)", "writes.archive_one", API),
     ("POST", "/crm/v3/objects/(?P<object_type>contacts)/merge", "objects.merge", API),
     ("GET", f"/crm/v3/properties/{TYPE}", "meta.list_properties", API),
     ("POST", f"/crm/v3/properties/{TYPE}", "meta.create_property", API),
@@ -51,6 +57,9 @@ ROUTES: tuple[tuple[str, str, str, str], ...] = (
              "(?P<to_type>contacts|deals|meetings|calls)/batch/read", "meta.associations", API),
     ("GET", "/account-info/v3/api-usage/daily/private-apps", "meta.daily_usage", API),
 )
+# Paths whose other methods are real HubSpot endpoints outside the contract (GET/PATCH of one record),
+# so another method there is a contract violation, not a 405.
+OPEN_PATHS = frozenset({"writes.archive_one"})
 
 
 @dataclass
@@ -93,6 +102,7 @@ class FakeHubSpot(Seeding):
         seed: int = 0,
         merged_read: str = "survivor",
         association_misses: str = "omit",
+        lifecycle_backwards: str = "reject",
         start_offset: float = 0.0,
         clock: Callable[[], float] | None = None,
     ) -> None:
@@ -100,6 +110,8 @@ class FakeHubSpot(Seeding):
             raise ValueError("merged_read must be survivor or not_found")
         if association_misses not in ("omit", "207"):
             raise ValueError("association_misses must be omit or 207")
+        if lifecycle_backwards not in ("reject", "ignore"):
+            raise ValueError("lifecycle_backwards must be reject or ignore")
         self.clock = Clock(clock, start_offset)
         self.errors = Errors(seed)
         self.auth = Auth(auth, token, client_id, client_secret, refresh_token, self.clock, self.errors, seed)
@@ -109,6 +121,7 @@ class FakeHubSpot(Seeding):
         self.page_cap = page_cap
         self.merged_read = merged_read
         self.association_misses = association_misses
+        self.lifecycle_backwards = lifecycle_backwards
         self.order_rng = random.Random(f"order-{seed}")
         self.requests = RequestLog()
         self.violations: list[str] = []
@@ -116,7 +129,8 @@ class FakeHubSpot(Seeding):
         self._random: RandomFaults | None = None
         self.objects = ObjectRoutes(self)
         self.meta = MetaRoutes(self)
-        self.routes = [(method, re.compile(pattern + "/?"), self._handler(name), kind)
+        self.writes = WriteRoutes(self)
+        self.routes = [(method, re.compile(pattern + "/?"), self._handler(name), kind, name in OPEN_PATHS)
                        for method, pattern, name, kind in ROUTES]
 
     def _handler(self, name: str) -> Callable[..., httpx.Response]:
@@ -222,7 +236,7 @@ class FakeHubSpot(Seeding):
     def _route(self, request: httpx.Request) -> tuple[Callable[..., httpx.Response], str, dict[str, str]]:
         path = request.url.path
         allowed: list[str] = []
-        for method, pattern, handler, kind in self.routes:
+        for method, pattern, handler, kind, open_path in self.routes:
             match = pattern.fullmatch(path)
             if match is None:
                 continue
@@ -233,7 +247,8 @@ class FakeHubSpot(Seeding):
                 raise AssertionError(f"request outside the contract: {request.method} {path} with a private-app token")
             if method == request.method:
                 return handler, kind, params
-            allowed.append(method)
+            if not open_path:
+                allowed.append(method)
         if allowed:
             raise ApiError(405, f"Method {request.method} not allowed on {path}")
         raise AssertionError(f"request outside the contract: {request.method} {path}")

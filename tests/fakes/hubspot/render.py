@@ -7,7 +7,9 @@ requested properties that do not exist silently omitted; requested ones without 
 (firstname, lastname, email for contacts) when `properties` is not given; history versions newest
 first as {value, timestamp (ISO), sourceType, sourceId?, updatedByUserId?}. The list endpoint's
 `after` cursor is opaque: base64 of the next id, URL-encoded once more inside the JSON body as
-HubSpot does ("NTI1Cg%3D%3D"); the fake accepts it encoded any number of times.
+HubSpot does ("NTI1Cg%3D%3D"); the fake accepts it encoded any number of times. Batch endpoints take
+at most 100 inputs ("Object API batch endpoints are limited to 100 inputs per request"); more, or
+none, is a 400 VALIDATION_ERROR.
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ from tests.fakes.hubspot.clock import iso_from_ms
 from tests.fakes.hubspot.errors import ApiError
 from tests.fakes.hubspot.index import Doc
 from tests.fakes.hubspot.schema import CREATED, DEFAULT_PROPERTIES, MODIFIED, Schema
-from tests.fakes.hubspot.state import Record, Version
+from tests.fakes.hubspot.state import Record, Source, Version
 
 APP_ID = "1234"
 PORTAL_ID = "1234"
+BATCH_LIMIT = 100
+API_SOURCE: Source = ("INTEGRATION", APP_ID)  # what API writes record in property history
 
 
 def always(object_type: str) -> tuple[str, ...]:
@@ -82,6 +86,25 @@ def json_body(request: httpx.Request) -> Any:
         return json.loads(request.content or b"null")
     except ValueError as exc:
         raise ApiError(400, f"Invalid input JSON: {exc}") from exc
+
+
+def object_body(request: httpx.Request, allowed: set[str]) -> dict[str, Any]:
+    """The JSON object body of a request; a key outside `allowed` is outside the contract."""
+    body = json_body(request)
+    if not isinstance(body, dict):
+        raise ApiError(400, "Invalid input JSON: expected an object")
+    only_keys(body, allowed, f"{request.method} {request.url.path}")
+    return body
+
+
+def batch_inputs(body: dict[str, Any]) -> list[Any]:
+    inputs = body.get("inputs")
+    if not isinstance(inputs, list) or not inputs:
+        raise ApiError(400, "inputs must be a non-empty list")
+    if len(inputs) > BATCH_LIMIT:
+        raise ApiError(400, f"Batch input limit exceeded: {len(inputs)} inputs; object API batch endpoints are "
+                            f"limited to {BATCH_LIMIT} inputs per request")
+    return inputs
 
 
 def only_params(request: httpx.Request, allowed: set[str]) -> None:

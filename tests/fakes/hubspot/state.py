@@ -133,6 +133,8 @@ class Store:
             else:
                 record.props[name] = new
                 self._claim(record, {name: new})
+                if name == CREATED[record.type]:
+                    record.created_ms = ms_from_text(new) or record.created_ms  # createdAt follows createdate
         self._stage_date(record, at, source)
         if bump:
             self.touch(record, at, index=False)

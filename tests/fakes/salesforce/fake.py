@@ -40,6 +40,7 @@ from tests.fakes.salesforce.schema import INTEGRATION_USER_ID, standard_objects
 from tests.fakes.salesforce.seeding import Seeding
 from tests.fakes.salesforce.sobjects import SObjects
 from tests.fakes.salesforce.state import Clock, Store
+from tests.fakes.salesforce.update import Updates
 from tests.fakes.salesforce.upsert import Upserts
 from tests.fakes.salesforce.values import format_rest
 
@@ -61,6 +62,7 @@ ROUTES: list[tuple[str, str, str]] = [
     ("PATCH", r"/jobs/query/([^/]+)/?", "_bulk_abort"),
     ("DELETE", r"/jobs/query/([^/]+)/?", "_bulk_delete"),
     ("GET", r"/jobs/query/([^/]+)/results/?", "_bulk_results"),
+    ("PATCH", r"/composite/sobjects/?", "_update"),
     ("PATCH", r"/composite/sobjects/([^/]+)/([^/]+)/?", "_upsert"),
 ]
 COMPILED_ROUTES = [(method, re.compile(pattern), name) for method, pattern, name in ROUTES]
@@ -127,6 +129,7 @@ class FakeSalesforce(Seeding):
         self.sobjects = SObjects(self.catalog, self.store, self.clock, self.settings)
         self.bulk = BulkQueries(self.catalog, self.store, self.clock, self.settings)
         self.upserts = Upserts(self.catalog, self.store, self.clock, self.settings)
+        self.updates = Updates(self.catalog, self.store, self.clock, self.settings)
         self.requests: list[dict[str, Any]] = []
         self._faults: list[Fault] = []
         self._random: tuple[float, list[int], random.Random, str | None] | None = None
@@ -286,6 +289,9 @@ class FakeSalesforce(Seeding):
 
     def _upsert(self, request: httpx.Request, version: str, name: str, external_field: str) -> httpx.Response:
         return self.upserts.upsert(request, version, name, external_field)
+
+    def _update(self, request: httpx.Request, version: str) -> httpx.Response:
+        return self.updates.update(request, version)
 
 
 def _request_bytes(request: httpx.Request) -> int:

@@ -30,7 +30,7 @@ def seed_value(f: FieldDef, value: Any, store: Store) -> Any:
         return value or None
     if kind in IDLIKE and is_id(value):
         prefixes = {store.objects[t].key_prefix for t in f.reference_to if t in store.objects}
-        if kind == "reference" and value[:3] not in prefixes:
+        if kind == "reference" and to18(value)[:3] not in prefixes:
             raise ValueError(f"{f.name} takes ids of {list(f.reference_to)}, not {value!r}")
         return to18(value)
     if kind == "boolean" and isinstance(value, bool):

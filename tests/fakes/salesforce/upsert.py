@@ -24,12 +24,16 @@ Choices where the docs are silent: a record without `attributes.type`, or of ano
 path, fails the whole request (400 INVALID_TYPE); a failed result carries `"id": null, "created":
 false`; each record reports its first error only; duplicate rules compare a new record with
 records already saved, not with others in the same request, and only on create.
+
+The body checks, value conversion, field checks and the allOrNone rule here are shared with the
+update-by-Id route (update.py).
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import httpx
 
@@ -41,6 +45,9 @@ from tests.fakes.salesforce.values import EMAIL_RE, is_id, parse_date, parse_dat
 
 MAX_RECORDS = 200
 BODY_KEYS = {"allOrNone", "records"}
+ROLLED_BACK = ("ALL_OR_NONE_OPERATION_ROLLED_BACK", "Record rolled back because not all records were valid and the "
+               "request was using AllOrNone header")
+Planned = TypeVar("Planned")
 
 
 class RecordError(Exception):
@@ -77,7 +84,7 @@ def convert(f: FieldDef, value: Any, catalog: Catalog, store: Store) -> Any:
         if not isinstance(value, str):
             raise json_error(f, value)
         prefixes = {catalog.objects[t].key_prefix for t in f.reference_to if t in catalog.objects}
-        if not is_id(value) or value[:3] not in prefixes:
+        if not is_id(value) or to18(value)[:3] not in prefixes:  # case-safe: to18 restores the prefix's case
             raise RecordError("MALFORMED_ID", f"{label}: id value of incorrect type: {value}", [f.name])
         if not store.exists(to18(value)):
             raise RecordError("INVALID_CROSS_REFERENCE_KEY", "invalid cross reference id", [f.name])
@@ -106,6 +113,93 @@ def convert(f: FieldDef, value: Any, catalog: Catalog, store: Store) -> Any:
         raise json_error(f, value) from exc
 
 
+def read_body(request: httpx.Request) -> tuple[list[Any], bool]:
+    """`{"allOrNone"?: bool, "records": [...]}` with at most 200 records, else a 400 for the request."""
+    try:
+        body = json.loads(request.content or b"null")
+    except ValueError as exc:
+        raise SalesforceError(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from exc
+    if not isinstance(body, dict) or not isinstance(body.get("records"), list) or set(body) - BODY_KEYS:
+        raise SalesforceError(400, "JSON_PARSER_ERROR", 'The body must be {"allOrNone": bool, "records": [...]}')
+    all_or_none = body.get("allOrNone", False)
+    if not isinstance(all_or_none, bool):
+        raise SalesforceError(400, "JSON_PARSER_ERROR", f"Cannot deserialize allOrNone from {all_or_none!r}")
+    records = body["records"]
+    if len(records) > MAX_RECORDS:
+        raise SalesforceError(400, "EXCEEDED_ID_LIMIT",
+                              f"record limit reached. cannot submit more than {MAX_RECORDS} records into this call")
+    return records, all_or_none
+
+
+def record_type(record: Any) -> str | None:
+    attributes = record.get("attributes") if isinstance(record, dict) else None
+    kind = attributes.get("type") if isinstance(attributes, dict) else None
+    return kind if isinstance(kind, str) else None
+
+
+def prepare(obj: ObjectDef, record: dict[str, Any], catalog: Catalog, store: Store,
+            skip: frozenset[str] = frozenset()) -> tuple[dict[str, Any], RecordError | None]:
+    """The record's fields converted to stored values (keys in `skip`, lower-case, left out), and its first error."""
+    values: dict[str, Any] = {}
+    error: RecordError | None = None
+    for key, value in record.items():
+        if key == "attributes" or key.lower() in skip:
+            continue
+        f = obj.field(key)
+        if f is None or f.name == "Id":
+            error = error or RecordError("INVALID_FIELD", f"No such column '{key}' on sobject of type {obj.name}")
+            continue
+        try:
+            values[f.name] = convert(f, value, catalog, store)
+        except RecordError as failure:
+            error = error or failure
+    return values, error
+
+
+def check_fields(obj: ObjectDef, values: dict[str, Any], existing: str | None) -> None:
+    """Writable on create (or on update, for an existing record) and no required field left empty."""
+    writable = "updateable" if existing else "createable"
+    blocked = [name for name in values if not getattr(obj.by_lower[name.lower()], writable)]
+    if blocked:
+        raise RecordError("INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: "
+                          f"{', '.join(blocked)}. Please check the security settings of this field and verify "
+                          "that it is read/write for your profile or permission set.", blocked)
+    required = [f.name for f in obj.fields if f.required and (
+        (existing is None and values.get(f.name) is None) or (f.name in values and values[f.name] is None))]
+    if required:
+        raise RecordError("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(required)}]", required)
+
+
+def check_converted(obj: ObjectDef, row: tuple[Any, ...]) -> None:
+    if obj.name == "Lead" and row[obj.index["IsConverted"]]:
+        raise RecordError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
+
+
+def check_unique(store: Store, obj: ObjectDef, values: dict[str, Any], existing: str | None,
+                 staged: set[tuple[str, str]]) -> None:
+    """No unique field may take a value another record (or an earlier record of this request) holds."""
+    for name, value in values.items():
+        f = obj.by_lower[name.lower()]
+        if not f.unique or value is None:
+            continue
+        others = [rid for rid in store.find(obj, name, value, include_deleted=True) if rid != existing]
+        if others or (name, index_key(value)) in staged:
+            where = others[0] if others else "(another record in this request)"
+            raise RecordError("DUPLICATE_VALUE",
+                              f"duplicate value found: {name} duplicates value on record with id: {where}", [name])
+    for name, value in values.items():
+        if obj.by_lower[name.lower()].unique and value is not None:
+            staged.add((name, index_key(value)))
+
+
+def save_all(outcomes: list[Planned | RecordError], all_or_none: bool, save: Callable[[Planned], dict[str, Any]],
+             fail: Callable[[RecordError], dict[str, Any]]) -> list[dict[str, Any]]:
+    """Results in request order. With allOrNone, one failure saves nothing and marks the rest rolled back."""
+    if all_or_none and any(isinstance(o, RecordError) for o in outcomes):
+        return [fail(o if isinstance(o, RecordError) else RecordError(*ROLLED_BACK)) for o in outcomes]
+    return [fail(o) if isinstance(o, RecordError) else save(o) for o in outcomes]
+
+
 class Upserts:
     def __init__(self, catalog: Catalog, store: Store, clock: Clock, settings: Any) -> None:
         self.catalog, self.store, self.clock, self.settings = catalog, store, clock, settings
@@ -125,8 +219,12 @@ class Upserts:
             raise SalesforceError(400, "INVALID_FIELD", f"Field name provided, {ext.name} is not an External ID or "
                                   f"indexed field for {obj.name}")
         self.version = version
-        records, all_or_none = self._body(request, obj)
-        prepared = [self._prepare(obj, record) for record in records]
+        records, all_or_none = read_body(request)
+        for record in records:
+            kind = record_type(record)
+            if kind is None or kind.lower() != obj.name.lower():
+                raise SalesforceError(400, "INVALID_TYPE", f"Every record must have attributes.type {obj.name}")
+        prepared = [prepare(obj, record, self.catalog, self.store) for record in records]
         keys = [index_key(p[0][ext.name]) for p in prepared if p[1] is None and p[0].get(ext.name) is not None]
         repeated = {k for k in keys if keys.count(k) > 1}
         staged_unique: set[tuple[str, str]] = set()
@@ -138,62 +236,18 @@ class Upserts:
                 outcomes.append(self._plan(obj, ext, values, repeated, staged_unique))
             except RecordError as failure:
                 outcomes.append(failure)
-        failed = any(isinstance(o, RecordError) for o in outcomes)
-        if failed and all_or_none:
-            rolled = RecordError("ALL_OR_NONE_OPERATION_ROLLED_BACK", "Record rolled back because not all records "
-                                 "were valid and the request was using AllOrNone header")
-            return httpx.Response(200, json=[_failure(o if isinstance(o, RecordError) else rolled) for o in outcomes])
         now = self.clock.now_ms()
-        results = []
-        for outcome in outcomes:
-            if isinstance(outcome, RecordError):
-                results.append(_failure(outcome))
-                continue
-            action, record_id, values = outcome
+
+        def save(planned: tuple[str, str | None, dict[str, Any]]) -> dict[str, Any]:
+            action, record_id, values = planned
             if action == "create":
                 record_id = self.store.insert(obj, values, now)[0]
             else:
                 assert record_id is not None
                 self.store.replace(obj, record_id, values, now)
-            results.append({"id": record_id, "success": True, "errors": [], "created": action == "create"})
-        return httpx.Response(200, json=results)
+            return {"id": record_id, "success": True, "errors": [], "created": action == "create"}
 
-    def _body(self, request: httpx.Request, obj: ObjectDef) -> tuple[list[dict[str, Any]], bool]:
-        try:
-            body = json.loads(request.content or b"null")
-        except ValueError as exc:
-            raise SalesforceError(400, "JSON_PARSER_ERROR", f"Unexpected character: {exc}") from exc
-        if not isinstance(body, dict) or not isinstance(body.get("records"), list) or set(body) - BODY_KEYS:
-            raise SalesforceError(400, "JSON_PARSER_ERROR", 'The body must be {"allOrNone": bool, "records": [...]}')
-        all_or_none = body.get("allOrNone", False)
-        if not isinstance(all_or_none, bool):
-            raise SalesforceError(400, "JSON_PARSER_ERROR", f"Cannot deserialize allOrNone from {all_or_none!r}")
-        records = body["records"]
-        if len(records) > MAX_RECORDS:
-            raise SalesforceError(400, "EXCEEDED_ID_LIMIT",
-                                  f"record limit reached. cannot submit more than {MAX_RECORDS} records into this call")
-        for record in records:
-            attributes = record.get("attributes") if isinstance(record, dict) else None
-            kind = attributes.get("type") if isinstance(attributes, dict) else None
-            if not isinstance(kind, str) or kind.lower() != obj.name.lower():
-                raise SalesforceError(400, "INVALID_TYPE", f"Every record must have attributes.type {obj.name}")
-        return records, all_or_none
-
-    def _prepare(self, obj: ObjectDef, record: dict[str, Any]) -> tuple[dict[str, Any], RecordError | None]:
-        values: dict[str, Any] = {}
-        error: RecordError | None = None
-        for key, value in record.items():
-            if key == "attributes":
-                continue
-            f = obj.field(key)
-            if f is None or f.name == "Id":
-                error = error or RecordError("INVALID_FIELD", f"No such column '{key}' on sobject of type {obj.name}")
-                continue
-            try:
-                values[f.name] = convert(f, value, self.catalog, self.store)
-            except RecordError as failure:
-                error = error or failure
-        return values, error
+        return httpx.Response(200, json=save_all(outcomes, all_or_none, save, _failure))
 
     def _plan(self, obj: ObjectDef, ext: FieldDef, values: dict[str, Any], repeated: set[str],
               staged_unique: set[tuple[str, str]]) -> tuple[str, str | None, dict[str, Any]]:
@@ -208,39 +262,12 @@ class Upserts:
                               f"{ext.name}: more than one record found for external id field: {matches}", [ext.name])
         existing = matches[0] if matches else None
         if existing is not None:
-            row = self.store.tables[obj.name][existing]
-            if obj.name == "Lead" and row[obj.index["IsConverted"]]:
-                raise RecordError("CANNOT_UPDATE_CONVERTED_LEAD", "cannot reference converted lead")
-        writable = "updateable" if existing else "createable"
-        blocked = [name for name in values if not getattr(obj.by_lower[name.lower()], writable)]
-        if blocked:
-            raise RecordError("INVALID_FIELD_FOR_INSERT_UPDATE", f"Unable to create/update fields: "
-                              f"{', '.join(blocked)}. Please check the security settings of this field and verify "
-                              "that it is read/write for your profile or permission set.", blocked)
-        required = [f.name for f in obj.fields if f.required and (
-            (existing is None and values.get(f.name) is None) or (f.name in values and values[f.name] is None))]
-        if required:
-            raise RecordError("REQUIRED_FIELD_MISSING", f"Required fields are missing: [{', '.join(required)}]",
-                              required)
-        self._check_unique(obj, values, existing, staged_unique)
+            check_converted(obj, self.store.tables[obj.name][existing])
+        check_fields(obj, values, existing)
+        check_unique(self.store, obj, values, existing, staged_unique)
         if existing is None:
             self._check_duplicate_rules(obj, values)
         return ("update" if existing else "create"), existing, values
-
-    def _check_unique(self, obj: ObjectDef, values: dict[str, Any], existing: str | None,
-                      staged: set[tuple[str, str]]) -> None:
-        for name, value in values.items():
-            f = obj.by_lower[name.lower()]
-            if not f.unique or value is None:
-                continue
-            others = [rid for rid in self.store.find(obj, name, value, include_deleted=True) if rid != existing]
-            if others or (name, index_key(value)) in staged:
-                where = others[0] if others else "(another record in this request)"
-                raise RecordError("DUPLICATE_VALUE",
-                                  f"duplicate value found: {name} duplicates value on record with id: {where}", [name])
-        for name, value in values.items():
-            if obj.by_lower[name.lower()].unique and value is not None:
-                staged.add((name, index_key(value)))
 
     def _check_duplicate_rules(self, obj: ObjectDef, values: dict[str, Any]) -> None:
         for name in self.settings.duplicate_rule_on:
