@@ -8,6 +8,7 @@ settings_defaults.apply()
 
 import os  # noqa: E402
 import sys  # noqa: E402
+from collections import Counter  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Annotated, Any  # noqa: E402
 
@@ -19,7 +20,15 @@ from connectors.files.source import FileSource  # noqa: E402
 from connectors.mapping import field_mapping  # noqa: E402
 from connectors.secrets import MissingSecret  # noqa: E402
 from connectors.store.engine import get_engine, safe_url  # noqa: E402
-from leads.config import AppConfig, ConfigError, FileSourceConfig, SalesforceSourceConfig, SecretRef  # noqa: E402
+from leads.config import (  # noqa: E402
+    AppConfig,
+    ConfigError,
+    FileSourceConfig,
+    HubSpotSinkConfig,
+    SalesforceSourceConfig,
+    SecretRef,
+    SqlTableSinkConfig,
+)
 from tasks.context import build_context, load_run_config  # noqa: E402
 
 app = typer.Typer(help="Lead-enrichment ETL: extract, normalize and sync leads with Prefect.", no_args_is_help=True)
@@ -67,15 +76,39 @@ def _load(path: Path | None, check_sources: bool = True) -> AppConfig:
     return config
 
 
+DryRunOption = Annotated[
+    bool,
+    typer.Option("--dry-run", help="Land and normalize, but write nothing to any sink; report what would be sent."),
+]
+
+
 @app.command()
-def run(
-    config: ConfigOption = None,  # type: ignore[assignment]
-    dry_run: Annotated[
-        bool,
-        typer.Option("--dry-run", help="Land and normalize, but write nothing to any sink; report what would be sent."),
-    ] = False,
-) -> None:
+def run(config: ConfigOption = None, dry_run: DryRunOption = False) -> None:  # type: ignore[assignment]
     """Run the lead_sync flow once, on Prefect's temporary local API unless PREFECT_API_URL is set."""
+    _run_flow(config, dry_run=dry_run)
+
+
+@app.command()
+def sync(
+    sink: Annotated[str, typer.Argument(help="The sink to sync (a name under sinks:).")],
+    config: ConfigOption = None,  # type: ignore[assignment]
+    full_resync: Annotated[
+        bool, typer.Option("--full-resync", help="Forget what the sink accepted: look at every lead again, once.")
+    ] = False,
+    dry_run: DryRunOption = False,
+) -> None:
+    """Run lead_sync for one sink only (sources are read as usual); --full-resync compares every lead again."""
+    settings = _load(config or _default_config())
+    if sink not in settings.sinks:
+        err.print(f"[red]no sink {sink!r}; expected one of: {', '.join(settings.sinks) or '(none)'}[/red]")
+        raise typer.Exit(EXIT_BAD_CONFIG)
+    if full_resync and dry_run:
+        err.print("[red]--full-resync changes what the sink's outbox holds; it cannot be a dry run[/red]")
+        raise typer.Exit(EXIT_BAD_CONFIG)
+    _run_flow(config, dry_run=dry_run, sinks=[sink], full_resync=[sink] if full_resync else [])
+
+
+def _run_flow(config: Path | None, **parameters: Any) -> None:
     path = config or _default_config()
     settings = _load(path)
     if err.is_terminal:
@@ -90,7 +123,7 @@ def run(
     try:
         if listener:
             listener.start()
-        counts = lead_sync(config_path=str(path.resolve()), dry_run=dry_run)
+        counts = lead_sync(config_path=str(path.resolve()), **parameters)
     except Exception as exc:  # noqa: BLE001 - the run summary artifact has the details
         if listener:
             listener.stop()
@@ -170,8 +203,16 @@ def _print_summary(counts: dict[str, Any], config: AppConfig) -> None:
     store = _store_label(config)
     out.print(f"Store: {store}")
     out.print(f"Run files: {config.runs_dir} (summary.md, summary.json, report.html)")
-    for name, sink in config.sinks.items():
-        out.print(f"Sink {name}: table {sink.table} in {_sink_label(config, name)}")
+    for name in config.sinks:
+        out.print(f"Sink {name}: {_describe_sink(config, name)}")
+    for name, c in counts.get("sinks", {}).items():
+        if c.get("changed_fields"):
+            what = "would change" if counts.get("dry_run") else "changed"
+            fields = ", ".join(f"{f} {n}" for f, n in sorted(c["changed_fields"].items()))
+            out.print(f"Sink {name} {what}: {fields}.", highlight=False)
+        if c.get("kept_fields"):
+            kept = ", ".join(f"{why} {n}" for why, n in sorted(c["kept_fields"].items()))
+            out.print(f"Sink {name} left CRM values alone: {kept}.", highlight=False)
     out.print("Next: `leads status` for runs and pending syncs, `leads quarantine list` for what was held back;")
     out.print("the Prefect UI shows the run's artifacts (summary, quarantine reasons, a link to the HTML report).")
 
@@ -187,8 +228,23 @@ def _store_label(config: AppConfig) -> str:
     return _url_label(config.store.url)
 
 
-def _sink_label(config: AppConfig, name: str) -> str:
-    return _url_label(config.sinks[name].url)
+def _describe_sink(config: AppConfig, name: str) -> str:
+    sink = config.sinks[name]
+    scope = f"leads at stage {sink.min_stage.value} or later" if sink.min_stage else "all active leads"
+    if isinstance(sink, SqlTableSinkConfig):
+        return f"table {sink.table} in {_url_label(sink.url)}; {scope}; {len(sink.fields)} fields"
+    what = (
+        f"HubSpot contacts via {sink.base_url or 'https://api.hubapi.com'}, new ones by {sink.id_property}"
+        if isinstance(sink, HubSpotSinkConfig)
+        else f"Salesforce {sink.object} via {sink.login_url}, by external id {sink.external_id}"
+    )
+    policies = Counter(rule.policy for rule in sink.fields.values())
+    read_back = f"; read back by source {sink.source}" if sink.source else ""
+    return (
+        f"{what}; {scope}; {len(sink.fields)} fields ("
+        + ", ".join(f"{n} {p}" for p, n in sorted(policies.items()))
+        + f"); deletions: {sink.deletions}{read_back}"
+    )
 
 
 @app.command("check-config")
@@ -201,9 +257,8 @@ def check_config(path: Annotated[Path, typer.Argument(help="Config file to valid
     out.print(f"Run files: {config.runs_dir}; chunk size {config.chunk_size}; timezone {config.timezone}")
     for name, s in config.sources.items():
         out.print(f"Source {name}{'' if s.enabled else ' [dim](disabled)[/dim]'}: {_describe_source(s)}")
-    for name, k in config.sinks.items():
-        scope = f"leads at stage {k.min_stage.value} or later" if k.min_stage else "all active leads"
-        out.print(f"Sink {name}: table {k.table} in {_sink_label(config, name)}; {scope}; {len(k.fields)} fields")
+    for name in config.sinks:
+        out.print(f"Sink {name}: {_describe_sink(config, name)}")
 
 
 def _describe_source(s: Any) -> str:
@@ -244,11 +299,10 @@ def status(
     limit: Annotated[int, typer.Option(help="How many recent runs to list.")] = 10,
 ) -> None:
     """Recent runs with their counts, pending syncs per sink, quarantine and watermarks."""
-    from connectors.sql_table.mapping import mapping_hash
-    from connectors.store import outbox, stats
+    from connectors.store import stats
     from connectors.store.migrate import is_current
     from connectors.store.runs import recent_runs
-    from leads.lifecycle import stages_from
+    from tasks.sync import pending_count
 
     cfg = _load(config, check_sources=False)
     ctx = build_context(cfg, "status")
@@ -286,10 +340,8 @@ def status(
     out.print(runs_table)
     with engine.connect() as conn:
         errors = stats.sync_error_counts(conn)
-        for name, sink in cfg.sinks.items():
-            stages = stages_from(sink.min_stage)
-            pending = outbox.count_pending(conn, name, mapping_hash(sink.table, sink.fields), stages)
-            out.print(f"Sink {name}: {pending} pending, {errors.get(name, 0)} with errors")
+        for name in cfg.sinks:
+            out.print(f"Sink {name}: {pending_count(ctx, name)} pending, {errors.get(name, 0)} with errors")
         for row in stats.quarantine_counts(conn):
             out.print(f"Quarantine {row.source}/{row.stage}: {row.rows} open")
         for row in stats.lead_counts(conn):

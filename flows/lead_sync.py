@@ -15,7 +15,7 @@ from tasks.gates import evaluate_gates
 from tasks.normalize import normalize_leads
 from tasks.prepare import prepare_run
 from tasks.report import collect, gate_problems, may_sync, publish_summary, run_status, validation_counts
-from tasks.sync import sync_sink
+from tasks.sync import forget_accepted, sync_sink
 from tasks.validate import validate_golden_leads, validate_source_records
 
 
@@ -24,8 +24,22 @@ class LeadSyncFailed(RuntimeError):
 
 
 @flow(name="lead_sync", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=False)
-def lead_sync(config_path: str = "leads.yaml", dry_run: bool = False) -> dict[str, Any]:
-    """Run the pipeline once. `dry_run` lands and normalizes but writes nothing to any sink."""
+def lead_sync(
+    config_path: str = "leads.yaml",
+    dry_run: bool = False,
+    sinks: list[str] | None = None,
+    full_resync: list[str] | None = None,
+) -> dict[str, Any]:
+    """Run the pipeline once.
+
+    Args:
+        config_path: the config file.
+        dry_run: land and normalize, but write nothing to any sink (a diff file per CRM sink says
+            what would be written).
+        sinks: sync only these sinks (default: every enabled one).
+        full_resync: forget what these sinks accepted before syncing them, so every lead is
+            compared with the sink again, once.
+    """
     flow_run_id = flow_run.get_id()
     run_id = flow_run_id or uuid.uuid4().hex
     ctx = prepare_run(config_path, run_id, flow_run_id, dry_run)
@@ -44,8 +58,11 @@ def lead_sync(config_path: str = "leads.yaml", dry_run: bool = False) -> dict[st
     problems.extend(gate_problems(counts["gates"]))
 
     if may_sync(counts):
-        sinks = [n for n, s in ctx.config.sinks.items() if s.enabled]
-        counts["sinks"] = collect({n: sync_sink.submit(ctx, n) for n in sinks}, problems)
+        chosen = [n for n, s in ctx.config.sinks.items() if s.enabled and (sinks is None or n in sinks)]
+        for name in full_resync or []:
+            if name in chosen and not dry_run:
+                counts.setdefault("full_resync", {})[name] = forget_accepted(ctx, name)
+        counts["sinks"] = collect({n: sync_sink.submit(ctx, n) for n in chosen}, problems)
     status = run_status(counts)
     publish_summary(ctx, status, counts)
     if status != "completed":

@@ -31,6 +31,7 @@ from connectors.store.schema import remote_writes
 from leads.config import HubSpotSinkConfig
 from leads.hashing import stable_hash
 from leads.lifecycle import stages_from
+from leads.masking import mask_text
 from leads.model import Lead
 from leads.sync_rules import decide
 from tasks import progress
@@ -278,8 +279,8 @@ class CrmSync:
 
     def _refuse(self, lead_id: str, message: str, retriable: bool) -> None:
         self.counts.rejected += 1
-        if len(self.counts.errors) < 20:
-            self.counts.errors.append(f"{lead_id}: {message}")
+        if len(self.counts.errors) < 20:  # the run summary: a vendor's message may quote an address
+            self.counts.errors.append(mask_text(f"{lead_id}: {message}"))
         if self.ctx.dry_run:
             return
         with self.ctx.engine().begin() as conn:

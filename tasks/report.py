@@ -98,6 +98,7 @@ def summary_markdown(run_id: str, status: str, counts: dict[str, Any], store: st
             for name, c in counts.get("sinks", {}).items()
         ],
     )
+    lines += _sink_fields_section(counts)
     problems = counts.get("problems") or []
     if problems:
         lines += ["", "## Problems", "", *(f"- {mask_text(p)}" for p in problems)]
@@ -110,6 +111,25 @@ def summary_markdown(run_id: str, status: str, counts: dict[str, Any], store: st
         "- quarantine and pending syncs: `leads status`",
     ]
     return "\n".join(lines) + "\n"
+
+
+def _sink_fields_section(counts: dict[str, Any]) -> list[str]:
+    """Per CRM sink: how many leads each field was written for (or would be, in a dry run), and why
+    CRM values were left alone. Field names and counts only: no values."""
+    lines: list[str] = []
+    for name, c in (counts.get("sinks") or {}).items():
+        changed, kept = c.get("changed_fields") or {}, c.get("kept_fields") or {}
+        if not changed and not kept:
+            continue
+        verb = "would write" if counts.get("dry_run") else "wrote"
+        lines += ["", f"### {name}: fields", ""]
+        lines += _table(["field", f"leads it {verb}"], [[f, n] for f, n in sorted(changed.items())])
+        if kept:
+            lines += ["", "CRM values left as they were:", ""]
+            lines += _table(["why", "fields"], [[why, n] for why, n in sorted(kept.items())])
+        if c.get("requests"):
+            lines += ["", "Requests: " + ", ".join(f"`{path}` {n}" for path, n in sorted(c["requests"].items()))]
+    return lines
 
 
 def _quality_section(counts: dict[str, Any]) -> list[str]:

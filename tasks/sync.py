@@ -19,6 +19,7 @@ from leads.lifecycle import stages_from
 from tasks import progress
 from tasks.context import RunContext
 from tasks.crm_sync import CrmSync
+from tasks.crm_sync import mapping_hash as crm_mapping_hash
 
 
 @dataclass(slots=True)
@@ -51,6 +52,29 @@ def sync(ctx: RunContext, sink_name: str) -> dict[str, Any]:
         counts.status, counts.errors = "busy", [str(held)]
     counts.seconds = round(time.perf_counter() - started, 3)
     return asdict(counts)
+
+
+def sink_mapping_hash(settings: Any) -> str:
+    """The mapping hash a sink's outbox entries are kept under (a changed mapping resends everything)."""
+    if isinstance(settings, SqlTableSinkConfig):
+        return mapping_hash(settings.table, settings.fields)
+    return crm_mapping_hash(settings)
+
+
+def pending_count(ctx: RunContext, sink_name: str) -> int:
+    settings = ctx.config.sinks[sink_name]
+    crm = not isinstance(settings, SqlTableSinkConfig)
+    with ctx.engine().connect() as conn:
+        return outbox.count_pending(
+            conn, sink_name, sink_mapping_hash(settings), stages_from(settings.min_stage), skip_refused=crm
+        )
+
+
+@task(name="full-resync", task_run_name="full-resync-{sink_name}", cache_policy=NO_CACHE)
+def forget_accepted(ctx: RunContext, sink_name: str) -> int:
+    """Forget what the sink last accepted, so its next sync looks at every lead again; returns how many."""
+    with ctx.engine().begin() as conn:
+        return outbox.full_resync(conn, sink_name)
 
 
 def _sync(ctx: RunContext, sink_name: str, counts: SyncCounts) -> None:

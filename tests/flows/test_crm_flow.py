@@ -95,3 +95,39 @@ def test_both_crms_flow_into_one_golden_lead_per_person(
     assert again["normalize"]["records"] == 0
     # A quiet rerun costs a handful of requests: owners, properties and one empty page per stream.
     assert hubspot.call("count") - before <= 8
+
+
+def test_leads_reach_hubspot_once_a_dry_run_writes_nothing_and_a_full_resync_compares_again(
+    prefect_server, hubspot, tmp_path, database_url, monkeypatch
+):
+    from tests.conftest import crm_row, crm_source, write_crm
+    from tests.connectors.crm.support import hubspot_sink
+
+    set_credentials(monkeypatch)
+    yesterday = int((datetime.now(UTC) - timedelta(days=1)).timestamp() * 1000)
+    hubspot.call("add_contacts", [{"email": "known@corp1.example", "firstname": "Kay", "lastname": "Known"}],
+                 yesterday)
+    csv = write_crm(tmp_path / "crm.csv", [crm_row(i) for i in range(12)])
+    sources = {"hubspot": hubspot_source(base_url=hubspot.url), "crm": crm_source(csv)}
+    sinks = {"hubspot_out": hubspot_sink(base_url=hubspot.url)}
+    config = write_crm_config(tmp_path, database_url, sources, sinks=sinks)
+
+    first = lead_sync(config_path=str(config))
+    out = first["sinks"]["hubspot_out"]
+    assert (out["status"], out["created"], out["updated"], out["rejected"]) == ("ok", 12, 1, 0)
+    assert len(hubspot.call("ids")) == 13 and hubspot.call("throttled") == 0
+
+    promoted = [crm_row(i, modified="2026-10-03 10:00").replace(",Manager,", ",VP Marketing,") for i in range(12)]
+    write_crm(tmp_path / "crm.csv", promoted)  # seniority and department change: properties of ours
+    writes_before = hubspot.call("count", "POST", "/crm/v3/objects/contacts/batch/u")
+    dry = lead_sync(config_path=str(config), dry_run=True)
+    assert dry["sinks"]["hubspot_out"]["updated"] == 12
+    assert hubspot.call("count", "POST", "/crm/v3/objects/contacts/batch/u") == writes_before
+    run_dir = next(p for p in (tmp_path / "runs").iterdir() if (p / "sync-hubspot_out.jsonl").exists())
+    summary = (run_dir / "summary.md").read_text(encoding="utf-8")
+    assert "### hubspot_out: fields" in summary and "leads it would write" in summary
+    assert "@corp" not in summary  # field names and counts, never an address
+
+    resync = lead_sync(config_path=str(config), sinks=["hubspot_out"], full_resync=["hubspot_out"])
+    assert resync["full_resync"]["hubspot_out"] == 13
+    assert resync["sinks"]["hubspot_out"]["pending"] == 13  # every lead compared with HubSpot again

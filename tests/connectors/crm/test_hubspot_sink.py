@@ -240,3 +240,36 @@ def test_a_lead_deleted_in_the_pipeline_is_archived_in_hubspot_when_configured(f
     counts = run_sync(config, "s2", transports, "hubspot_out")
     assert counts["deleted"] == 1
     assert fake.ids(archived=True) == [ids[0]]
+
+
+def test_a_429_storm_outlasting_the_retries_is_sent_again_next_run(fake, setup, database_url, monkeypatch):
+    from connectors.http import retry
+
+    monkeypatch.setattr(retry.RetryPolicy, "backoff", lambda self, attempt, draw: 0.0)
+    config, transports, _ = setup(file_rows=10)
+    fake.fail_next(5, 429, path_prefix=WRITES[1], headers={"Retry-After": "0"})  # every attempt of the batch
+    counts = run_sync(config, "s1", transports, "hubspot_out")
+    assert (counts["created"], counts["rejected"]) == (0, 10)
+    with get_engine(database_url).connect() as conn:
+        assert all(e.retriable for e in conn.execute(select(sync_errors)))
+    again = run_sync(config, "s2", transports, "hubspot_out")
+    assert (again["created"], again["rejected"]) == (10, 0)
+    with get_engine(database_url).connect() as conn:
+        assert conn.execute(select(sync_errors)).all() == []  # cleared once the leads went through
+
+
+def test_an_oauth_app_writes_with_tokens_from_its_refresh_token(tmp_path, database_url, monkeypatch):
+    fake = FakeHubSpot(auth="oauth", client_secret="cs-secret", refresh_token="rt-secret")
+    set_credentials(monkeypatch)
+    monkeypatch.setenv("HS_CLIENT_SECRET", "cs-secret")
+    monkeypatch.setenv("HS_REFRESH", "rt-secret")
+    auth = {"client_id": "test-client-id", "client_secret": {"env": "HS_CLIENT_SECRET"},
+            "refresh_token": {"env": "HS_REFRESH"}}
+    csv = write_crm(tmp_path / "crm.csv", [crm_row(i) for i in range(3)])
+    sources = {"hubspot": hubspot_source(auth=auth, **QUIET), "crm": crm_source(csv)}
+    config = write_crm_config(tmp_path, database_url, sources, sinks={"hubspot_out": hubspot_sink(auth=auth)})
+    transports = {"hubspot": fake.transport(), "hubspot_out": fake.transport()}
+    run_extract(config, "r0", transports, "crm")
+    run_normalize(config, "r0")
+    assert run_sync(config, "s1", transports, "hubspot_out")["created"] == 3
+    assert fake.count(path_prefix="/oauth/v3/token") >= 1
