@@ -60,6 +60,8 @@ class HubSpotSink:
         s = self.settings
         known = {p["name"]: p for p in self.api.properties(OBJECT)}
         ours = {p: r.field for p, r in s.fields.items() if p.startswith(OUR_PREFIX)} | {s.stamp_property: None}
+        if s.id_property.startswith(OUR_PREFIX):  # our own key (the lead id): a unique property of ours
+            ours[s.id_property] = None
         absent_ours = [p for p in ours if p not in known]
         problems = [
             f"sinks.{self.name}.fields.{p}: HubSpot has no contact property {p!r}; create it, or map another "
@@ -68,7 +70,9 @@ class HubSpotSink:
             if p not in known and p not in ours
         ]
         unique = known.get(s.id_property)
-        if unique is None or not (unique.get("hasUniqueValue") or s.id_property in ("email", "hs_object_id")):
+        if s.id_property in ours:
+            pass  # created below, with unique values
+        elif unique is None or not (unique.get("hasUniqueValue") or s.id_property in ("email", "hs_object_id")):
             problems.append(
                 f"sinks.{self.name}.id_property: {s.id_property!r} is not a unique contact property; "
                 "expected email or a property with unique values"
@@ -79,7 +83,10 @@ class HubSpotSink:
             if s.property_group not in {g["name"] for g in self.api.groups(OBJECT)}:
                 self.api.create_group(OBJECT, s.property_group, "Lead pipeline (leads-etl)")
             for prop in absent_ours:
-                self.api.create_property(OBJECT, _definition(prop, ours[prop], s.property_group))
+                definition = _definition(prop, ours[prop], s.property_group)
+                if prop == s.id_property:
+                    definition["hasUniqueValue"] = True
+                self.api.create_property(OBJECT, definition)
         return []
 
     def read(self, remote_ids: Sequence[str], properties: Sequence[str]) -> dict[str, dict[str, Any]]:

@@ -263,8 +263,11 @@ def test_an_oauth_app_writes_with_tokens_from_its_refresh_token(tmp_path, databa
     set_credentials(monkeypatch)
     monkeypatch.setenv("HS_CLIENT_SECRET", "cs-secret")
     monkeypatch.setenv("HS_REFRESH", "rt-secret")
-    auth = {"client_id": "test-client-id", "client_secret": {"env": "HS_CLIENT_SECRET"},
-            "refresh_token": {"env": "HS_REFRESH"}}
+    auth = {
+        "client_id": "test-client-id",
+        "client_secret": {"env": "HS_CLIENT_SECRET"},
+        "refresh_token": {"env": "HS_REFRESH"},
+    }
     csv = write_crm(tmp_path / "crm.csv", [crm_row(i) for i in range(3)])
     sources = {"hubspot": hubspot_source(auth=auth, **QUIET), "crm": crm_source(csv)}
     config = write_crm_config(tmp_path, database_url, sources, sinks={"hubspot_out": hubspot_sink(auth=auth)})
@@ -273,3 +276,28 @@ def test_an_oauth_app_writes_with_tokens_from_its_refresh_token(tmp_path, databa
     run_normalize(config, "r0")
     assert run_sync(config, "s1", transports, "hubspot_out")["created"] == 3
     assert fake.count(path_prefix="/oauth/v3/token") >= 1
+
+
+def test_leads_without_an_email_are_created_by_our_own_unique_id_when_configured(fake, setup, tmp_path, database_url):
+    _, transports, _ = setup(file_rows=0)
+    rows = [crm_row(0), crm_row(1, email="")]  # the second has a phone only
+    sources = {"hubspot": hubspot_source(**QUIET), "crm": crm_source(write_crm(tmp_path / "p.csv", rows))}
+    sinks = {"hubspot_out": hubspot_sink(id_property="leads_etl_lead_id")}
+    config = write_crm_config(tmp_path, database_url, sources, sinks=sinks)
+    run_extract(config, "r1", transports, "crm")
+    run_normalize(config, "r1")
+    assert run_sync(config, "s1", transports, "hubspot_out")["created"] == 2
+    assert fake.store.schema.get("contacts", "leads_etl_lead_id").has_unique_value
+    made = [fake.contact(i)["properties"] for i in fake.ids()]
+    assert all(len(p["leads_etl_lead_id"]) == 32 for p in made)  # our lead id is the key
+
+
+def test_a_lead_without_an_email_is_refused_by_an_email_keyed_sink_with_the_reason(fake, setup, tmp_path, database_url):
+    config, transports, _ = setup(file_rows=0)
+    rows = [crm_row(0, email="")]  # phone only
+    sources = {"hubspot": hubspot_source(**QUIET), "crm": crm_source(write_crm(tmp_path / "p.csv", rows))}
+    config = write_crm_config(tmp_path, database_url, sources, sinks={"hubspot_out": hubspot_sink()})
+    run_extract(config, "r1", transports, "crm")
+    run_normalize(config, "r1")
+    counts = run_sync(config, "s1", transports, "hubspot_out")
+    assert counts["rejected"] == 1 and "no email to create the record by" in counts["errors"][0]
