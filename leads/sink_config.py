@@ -77,7 +77,7 @@ class _CrmSinkBase(Strict):
     source: Name | None = None
     base_url: str | None = None
     fields: dict[str, FieldRule] = Field(default_factory=dict)
-    min_stage: Stage | None = Stage.LEAD
+    min_stage: Stage | None = None  # all active leads; `mql` once scoring sets stages
     deletions: Literal["leave", "archive", "clear"] = "leave"  # what a lead deleted in the pipeline does
     batch_size: int = Field(default=100, ge=1)
     timeout: float = Field(default=30.0, gt=0)

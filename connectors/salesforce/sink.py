@@ -83,13 +83,13 @@ class SalesforceSink:
     def update(self, inputs: Sequence[tuple[str, str, dict[str, Any]]]) -> dict[str, Outcome]:
         records = [(trace, {"Id": rid, **fields}) for trace, rid, fields in inputs]
         path = f"/services/data/{self.api.version}/composite/sobjects"
-        return self._write(path, records, created=False)
+        return self._write(path, records)
 
     def create(self, inputs: Sequence[tuple[str, str, dict[str, Any]]]) -> dict[str, Outcome]:
         ext = self.settings.external_id
         records = [(trace, {ext: key, **fields}) for trace, key, fields in inputs]
         path = f"/services/data/{self.api.version}/composite/sobjects/{self.settings.object}/{ext}"
-        return self._write(path, records, created=True)
+        return self._write(path, records)
 
     def archive(self, remote_ids: Sequence[str]) -> None:
         raise ValueError("Salesforce sinks do not archive; use deletions: clear or leave")
@@ -97,7 +97,7 @@ class SalesforceSink:
     def merge(self, primary: str, loser: str) -> None:
         raise ValueError("Salesforce sinks do not merge records")
 
-    def _write(self, path: str, records: list[tuple[str, dict[str, Any]]], created: bool) -> dict[str, Outcome]:
+    def _write(self, path: str, records: list[tuple[str, dict[str, Any]]]) -> dict[str, Outcome]:
         outcomes: dict[str, Outcome] = {}
         for start in range(0, len(records), self.settings.batch_size):
             chunk = records[start : start + self.settings.batch_size]
@@ -112,11 +112,11 @@ class SalesforceSink:
                 outcomes |= {trace: Refused(exc.detail, exc.kind.value == "retriable") for trace, _ in chunk}
                 continue
             for (trace, _), result in zip(chunk, results, strict=False):
-                outcomes[trace] = _outcome(result, created)
+                outcomes[trace] = _outcome(result)
         return outcomes
 
 
-def _outcome(result: dict[str, Any], created: bool) -> Outcome:
+def _outcome(result: dict[str, Any]) -> Outcome:
     if result.get("success"):
         return Written(str(result["id"]), None, bool(result.get("created", False)))
     errors = result.get("errors") or [{}]
