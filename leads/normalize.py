@@ -249,6 +249,14 @@ _BY_TEXT: dict[Kind, Callable[[str], Parsed]] = {
 }
 _CONTAINERS = (list, tuple, dict)
 _MEMO_MAX_CHARS = 512
+# Field name → its kind's memoised parser of one string, for the kinds normalize_value hands to one.
+# Record ids are unique per record: memoising them would only push repeating values out of the memo.
+_RECORD_IDS = frozenset({"hubspot_id", "salesforce_id", "gclid"})
+_TEXT_PARSERS: dict[str, Callable[[str], Parsed]] = {
+    name: _BY_TEXT[kind].__wrapped__ if name in _RECORD_IDS else _BY_TEXT[kind]  # type: ignore[attr-defined]
+    for name, kind in FIELD_KINDS.items()
+    if kind in _BY_TEXT
+}
 
 
 def normalize_value(
@@ -386,15 +394,24 @@ def normalize_record(
     valid email nor a valid phone cannot be identified or contacted: it is Rejected, saying why.
     """
     region = None
-    if mapped.get("country") is not None:
-        place, reason = normalize_value(Kind.COUNTRY, mapped["country"])
+    raw_country = mapped.get("country")
+    if raw_country is not None:
+        if raw_country.__class__ is str and len(raw_country) <= _MEMO_MAX_CHARS:
+            place, reason = _country(raw_country)
+        else:
+            place, reason = normalize_value(Kind.COUNTRY, raw_country)
         region = region_for_phone(place) if reason is None else None
     values: dict[str, FieldValue] = {}
     source = ref.source
+    parsers = _TEXT_PARSERS
     for name, raw in mapped.items():
         if raw is None:
             continue
-        value, reason = normalize_value(FIELD_KINDS[name], raw, stage_aliases, tz, region)
+        parser = parsers.get(name)
+        if parser is not None and raw.__class__ is str and len(raw) <= _MEMO_MAX_CHARS:
+            value, reason = parser(raw)  # what normalize_value does for this kind, without its dispatch
+        else:
+            value, reason = normalize_value(FIELD_KINDS[name], raw, stage_aliases, tz, region)
         if value is not None:
             values[name] = FieldValue(value, source, observed_at, reason)
     _fill_name_parts(values, source, observed_at)

@@ -15,7 +15,7 @@ the same ids and never moves a record back and forth.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,21 +97,26 @@ def cluster(
         _fuzzy_pass(members, sets, fuzzy_threshold, fuzzy_reason, fresh, prior or {})
 
     groups: dict[int, list[int]] = defaultdict(list)
+    find = sets.find
     for i in range(len(members)):
-        groups[sets.find(i)].append(i)
+        groups[find(i)].append(i)
     out = []
     for idx in groups.values():
         reasons = {}
         for i in idx:
             ref, keys = members[i]
-            if shared_kinds[i]:
-                reasons[ref] = _REASON[min(shared_kinds[i], key=lambda k: _KIND_RANK.get(k, 9))]
+            kinds = shared_kinds.get(i)
+            if kinds:
+                reasons[ref] = _REASON[min(kinds, key=lambda k: _KIND_RANK.get(k, 9))]
             elif i in fuzzy_reason:
                 reasons[ref] = fuzzy_reason[i]
             else:
                 reasons[ref] = _REASON.get(key_kind(keys.primary), "record") if keys.primary else "record"
         all_keys = [k for i in idx for k in members[i][1].keys]
-        primary = min(all_keys, key=_key_order) if all_keys else record_key(members[idx[0]][0])
+        if len(all_keys) > 1:
+            primary = min(all_keys, key=_key_order)
+        else:
+            primary = all_keys[0] if all_keys else record_key(members[idx[0]][0])
         out.append(Cluster([members[i][0] for i in idx], reasons, primary))
     return out
 
@@ -204,27 +209,39 @@ def assign_ids(
     out = Assignment()
     affected = set(affected)
     claims: dict[str, list[tuple[int, str, int]]] = defaultdict(list)  # lead → (records, tiebreak, cluster)
-    ordered = sorted(clusters, key=lambda c: min((r.source, r.source_id) for r in c.refs))
+    ordered = sorted(clusters, key=_first_ref)
     for ci, c in enumerate(ordered):
-        for lead, n in Counter(prior[r] for r in c.refs if r in prior).items():
+        counts: dict[str, int] = {}  # the prior leads of its records, in the order first met
+        for r in c.refs:
+            lead = prior.get(r)
+            if lead is not None:
+                counts[lead] = counts.get(lead, 0) + 1
+        for lead, n in counts.items():
             claims[lead].append((n, -ci, ci))
     owned: dict[int, list[str]] = defaultdict(list)
     for lead, bids in claims.items():
         owned[max(bids)[2]].append(lead)
 
-    used = set(taken) | affected | set(claims)  # an id that exists, or existed, is never reused
+    # An id that exists, or existed, is never reused. `taken` can hold every id ever made, so it
+    # is asked rather than copied for every batch.
+    existing = taken if isinstance(taken, Set) else set(taken)
+    used = affected | set(claims)
+    lead_of = out.lead_of
     for ci, c in enumerate(ordered):
-        mine = sorted(owned.get(ci, []), key=lambda lead: (age.get(lead), lead))
+        mine = owned.get(ci)
         if mine:
+            if len(mine) > 1:
+                mine = sorted(mine, key=lambda lead: (age.get(lead), lead))
             lead_id = mine[0]
             for loser in mine[1:]:
                 out.merges[loser] = (lead_id, _merge_reason(c, prior, loser))
         else:
-            lead_id = _new_id(c.primary_key, used)
+            lead_id = _new_id(c.primary_key, used, existing)
             out.new_leads.add(lead_id)
         used.add(lead_id)
         out.clusters[lead_id] = c
-        out.lead_of.update({r: lead_id for r in c.refs})
+        for r in c.refs:
+            lead_of[r] = lead_id
 
     # A prior lead no cluster kept: merged into wherever most of its records went, else orphaned.
     for lead in affected - {lead for ids in owned.values() for lead in ids}:
@@ -242,10 +259,16 @@ def _merge_reason(c: Cluster, prior: Mapping[RecordRef, str], loser: str) -> str
     return f"same person: {', '.join(reasons) or 'linked records'}"[:200]
 
 
-def _new_id(primary_key: str, used: set[str]) -> str:
+def _first_ref(c: Cluster) -> tuple[str, str]:
+    if len(c.refs) == 1:
+        return (c.refs[0].source, c.refs[0].source_id)
+    return min((r.source, r.source_id) for r in c.refs)
+
+
+def _new_id(primary_key: str, used: set[str], existing: Set[str] = frozenset()) -> str:
     """The id a new person's strongest key gives, unless a lead that still exists holds it."""
     candidate, n = lead_id_for(primary_key), 1
-    while candidate in used:
+    while candidate in used or candidate in existing:
         n += 1
         candidate = lead_id_for(f"{primary_key}#{n}")
     return candidate

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import phonenumbers
 import pycountry
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
+from phonenumbers import NumberParseException, PhoneNumberFormat
 
 from leads.companies import company_key
 from leads.geo import country, subdivision
-from leads.phones import normalize_phone, phone_type
+from leads.phones import _TYPES, _valid_type, normalize_phone, phone_type
 
 # --- countries ------------------------------------------------------------------------------------
 
@@ -209,6 +211,59 @@ def test_phone_shaped_text_normalizes_idempotently(raw, region):
     value, reason = normalize_phone(raw, region)
     if reason is None:
         assert normalize_phone(value, region) == (value, None)
+
+
+def library_phone(raw: str, region: str | None) -> tuple[str | None, str | None]:
+    """What phonenumbers' public API says: (E.164, type) of a valid number, else (None, None)."""
+    text = raw.strip()
+    if not text.startswith(("+", "\uff0b")) and region is None:
+        return None, None
+    try:
+        number = phonenumbers.parse(text, region)
+    except NumberParseException:
+        return None, None
+    if not phonenumbers.is_valid_number(number):
+        return None, None
+    kind = _TYPES.get(phonenumbers.number_type(number), "unknown")
+    return phonenumbers.format_number(number, PhoneNumberFormat.E164), kind
+
+
+_PLAIN_PHONES = st.from_regex(r"\(?\+?[0-9][0-9 .()\-]{3,16}", fullmatch=True)
+_REGIONS = st.sampled_from([None, "US", "CA", "GB", "DE", "FR", "IT", "RU", "BR", "IN", "AU", "JP"])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_PLAIN_PHONES, st.text(max_size=24)), _REGIONS)
+@example("+1 415 555 2671", "US")
+@example("+1.415.555.2671", "US")
+@example("(415) 555-2671", "US")
+@example("+0044 20 7946 0958", "DE")  # "+" then an international prefix: only the region makes sense of it
+@example("+44 (0)20 7946 0958", None)
+@example("(+49) 30 123456", None)
+@example("+39 06 698 8 1234", "IT")  # Italian leading zero
+def test_normalize_phone_agrees_with_phonenumbers_whatever_was_seen_before(raw, region):
+    e164, kind = library_phone(raw, region)
+    for attempt in range(2):  # the second time through the memos of spellings and of E.164 numbers
+        value, reason = normalize_phone.__wrapped__(raw, region)
+        if e164 is None:
+            assert reason is not None and value == raw, attempt
+        else:
+            assert (value, reason) == (e164, None), attempt
+            assert phone_type(value) == kind
+
+
+@settings(max_examples=200, deadline=None)
+@given(_PLAIN_PHONES, _REGIONS)
+def test_valid_type_is_is_valid_number_and_number_type_at_once(raw, region):
+    try:
+        number = phonenumbers.parse(raw, region)
+    except NumberParseException:
+        return
+    kind = _valid_type(number)
+    if phonenumbers.is_valid_number(number):
+        assert kind == _TYPES[phonenumbers.number_type(number)]
+    else:
+        assert kind is None
 
 
 # --- company keys ---------------------------------------------------------------------------------

@@ -355,3 +355,25 @@ def test_enrichment_fills_gaps_but_never_overwrites_a_source_unless_it_is_truste
     assert folded["seniority"].value == "vp" and folded["industry"].source == "pdl"
     trusting = SourcePriority.from_lists([], {"seniority": ["pdl", "crm"]}, late=["pdl"])
     assert fold_enrichment(fields, found, trusting)["seniority"].value == "manager"
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    specs=_record_specs,
+    previous=st.none() | st.sampled_from(list(Stage)),
+    enriched=st.fixed_dictionaries({}, optional={"industry": _values, "company": _values, "seniority": _values}),
+    trusting=st.booleans(),
+)
+def test_build_lead_is_merge_then_derive_then_fold(specs, previous, enriched, trusting):
+    from leads.derive import derive_fields
+    from leads.golden import LeadRules, SourcePriority, build_lead, fold_enrichment
+
+    records = _build(specs)
+    priority = SourcePriority.from_lists(["crm", "ads"], {"company": ["pdl", "web"]} if trusting else {}, late=["pdl"])
+    rules = LeadRules(priority=priority)
+    enrichment = {name: FieldValue(value, "pdl", T0) for name, value in enriched.items()}
+    lead = build_lead("lead-1", KEY, records, previous, rules, enrichment)
+    merged = merge_records(KEY, records, previous, lead_id="lead-1", priority=priority)
+    fields = fold_enrichment({**merged.fields, **derive_fields(merged.fields, rules.titles)}, enrichment, priority)
+    assert lead == type(merged)(merged.lead_id, merged.identity_key, fields, merged.lifecycle_stage, merged.records)
+    assert list(lead.fields) == sorted(lead.fields)

@@ -210,3 +210,34 @@ def test_removing_every_record_of_a_lead_orphans_it():
     lead = index.lead_of[ref(1)]
     result = index.remove([ref(1)])
     assert result.orphaned == {lead} and ref(1) not in index.lead_of
+
+
+_FIRSTS = ["robert", "bob", "rob", "bobby", "roberta", "mary", "marie", "omar", "mark", "marc", "jon", "john", "joan"]
+_LASTS = ["smith", "smyth", "smithe", "clark", "clarke", "lee", "leigh", "o neil", "oneil", "nguyen", "ng"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(_FIRSTS), st.sampled_from(_LASTS)), min_size=1, max_size=40),
+    st.tuples(st.sampled_from(_FIRSTS), st.sampled_from(_LASTS)),
+    st.sampled_from([80.0, 85.0, 90.0, 95.0, 100.0]),
+)
+def test_fuzzy_neighbours_are_every_name_at_the_domain_that_scores_at_the_threshold(names, query, threshold):
+    index = MemoryIdentityIndex(threshold)
+    batch = [(ref(i), keys(email=f"p{i}@acme.com", first_name=f, last_name=last)) for i, (f, last) in enumerate(names)]
+    index.add(batch)
+    probe = keys(email="someone.new@acme.com", first_name=query[0], last_name=query[1])
+    everyone = {r for holders in index.by_block["acme.com"].values() for r in holders}
+    expected = {r for r in everyone if name_score(probe.name, index.keys_of[r].name) >= threshold}
+    assert index._neighbours(probe) == expected
+
+
+def test_ids_taken_may_be_given_as_any_iterable():
+    from leads.resolve import assign_ids, cluster
+
+    clusters = cluster([(ref(1), keys(email="ann@acme.com")), (ref(2), keys(email="bob@acme.com"))], 90.0)
+    first = assign_ids(clusters, {}, set(), {})
+    taken = set(first.clusters)  # both natural ids exist already: new leads must take the next ones
+    as_set, as_list = assign_ids(clusters, {}, set(), {}, taken), assign_ids(clusters, {}, set(), {}, list(taken))
+    assert as_set.lead_of == as_list.lead_of
+    assert not set(as_set.clusters) & taken
