@@ -38,21 +38,27 @@ class Checkpoint:
 
 @dataclass(slots=True)
 class Events:
-    """Engagement, ownership and outcome rows tied to source records (see connectors/store/events.py)."""
+    """Engagement, ownership and outcome rows tied to source records (see connectors/store/events.py).
+
+    `spend` rows are an ad platform's daily cost per campaign and ad (platform, account_id,
+    campaign_id, ad_id ('' for a campaign's own row), day, amount, currency, impressions, clicks).
+    """
 
     activities: list[dict[str, Any]] = field(default_factory=list)
     stage_changes: list[dict[str, Any]] = field(default_factory=list)
     owners: list[dict[str, Any]] = field(default_factory=list)
     outcomes: list[dict[str, Any]] = field(default_factory=list)
+    spend: list[dict[str, Any]] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.activities or self.stage_changes or self.owners or self.outcomes)
+        return bool(self.activities or self.stage_changes or self.owners or self.outcomes or self.spend)
 
     def extend(self, other: Events) -> None:
         self.activities += other.activities
         self.stage_changes += other.stage_changes
         self.owners += other.owners
         self.outcomes += other.outcomes
+        self.spend += other.spend
 
 
 @dataclass(slots=True)

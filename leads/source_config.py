@@ -1,4 +1,4 @@
-"""The config of sources: file exports, HubSpot and Salesforce.
+"""The config of sources: file exports, HubSpot, Salesforce and the ad platforms (Meta, Google Ads, LinkedIn).
 
 Every source shares what normalize and the quality gates need (`mapping`, `source_system`,
 `stage_aliases`, `lookback`, `quality`, `enabled`). A CRM source's `mapping` only overrides the
@@ -12,6 +12,7 @@ variable cannot be updated from inside the run, so that combination is refused a
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -217,7 +218,186 @@ class SalesforceSourceConfig(_ApiSourceBase):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")  # of amounts in a single-currency org
 
 
+def _digits(value: str, what: str, prefixes: tuple[str, ...] = ()) -> str:
+    """An id as the ad platforms take it: digits only ('123-456-7890' and 'act_123' are accepted)."""
+    text = str(value).strip()
+    for prefix in prefixes:
+        text = text.removeprefix(prefix)
+    text = text.replace("-", "")
+    if not text.isdigit():
+        raise ValueError(f"expected {what} of digits (such as 1234567890), got {value!r}")
+    return text
+
+
+def _version(value: str, pattern: str, what: str) -> str:
+    if not re.fullmatch(pattern, value):
+        raise ValueError(f"expected {what}, got {value!r}")
+    return value
+
+
+class _AdSourceBase(_ApiSourceBase):
+    """What the three ad platforms share: lead forms read by creation time, spend read by day.
+
+    Leads are write-once (a form answer never changes), so the lookback only re-reads what a
+    platform served late; spend is re-read `spend_lookback` back, because platforms correct the
+    last days' numbers after the fact.
+    """
+
+    lookback: Any = timedelta(hours=1)
+    rate_limit: RateLimitConfig | None = None  # a limit of our own, shared through the store (none by default)
+    spend: bool = True  # daily spend per campaign and ad into the `spend` table
+    spend_lookback: Any = timedelta(days=3)  # re-read this many days of spend (late corrections)
+    spend_history: Any = timedelta(days=30)  # a first load reads this much spend (or from `start`)
+
+    _check_spend_lookback = field_validator("spend_lookback", "spend_history", mode="before")(
+        classmethod(lambda cls, v: duration(v))
+    )
+
+    @field_validator("spend_lookback", "spend_history")
+    @classmethod
+    def _whole_days(cls, value: timedelta) -> timedelta:
+        if value.total_seconds() % 86400:
+            raise ValueError("expected a whole number of days, such as 3d")
+        return value
+
+
+class MetaAuthConfig(Strict):
+    """A system user's or Page's access token with leads_retrieval (and ads_read for spend)."""
+
+    access_token: SecretRef
+
+
+class MetaLeadsSourceConfig(_AdSourceBase):
+    """Lead Ads leads from the forms of Facebook/Instagram Pages, and spend from ad accounts."""
+
+    type: Literal["meta"]
+    auth: MetaAuthConfig
+    api_version: str = "v26.0"  # the Graph API version in every path
+    pages: list[str] = Field(min_length=1)  # Page ids whose lead forms are read
+    forms: list[str] = Field(default_factory=list)  # only these forms (default: every form of the pages)
+    ad_accounts: list[str] = Field(default_factory=list)  # spend: ad account ids (act_<digits> or digits)
+    page_size: int = Field(default=100, ge=1, le=100)
+    token_warning: Any = timedelta(days=7)  # note in the run summary when the token expires within this
+    max_pause: Any = timedelta(minutes=5)  # longest a run waits for Meta's usage to drop; then it stops
+    # Meta's usage headers are percentages of an hourly budget: stop (or pause) at 95%, as Airbyte does.
+    quota: QuotaConfig = Field(default_factory=lambda: QuotaConfig(stop_at_share=0.95))
+
+    _check_meta_durations = field_validator("token_warning", "max_pause", mode="before")(
+        classmethod(lambda cls, v: duration(v))
+    )
+    _check_version = field_validator("api_version")(
+        classmethod(lambda cls, v: _version(v, r"v[0-9]{2}\.0", "a Graph API version such as v26.0"))
+    )
+
+    @field_validator("pages", "forms")
+    @classmethod
+    def _object_ids(cls, value: list[str]) -> list[str]:
+        return [_digits(v, "a Page or form id") for v in value]
+
+    @field_validator("ad_accounts")
+    @classmethod
+    def _accounts(cls, value: list[str]) -> list[str]:
+        return [_digits(v, "an ad account id", ("act_",)) for v in value]
+
+    @model_validator(mode="after")
+    def _spend_needs_accounts(self) -> MetaLeadsSourceConfig:
+        if self.spend and not self.ad_accounts:
+            raise ValueError(
+                "ad_accounts: expected at least one ad account id (act_<digits>) to read spend from, or spend: false"
+            )
+        return self
+
+
+class GoogleAdsAuthConfig(Strict):
+    """An OAuth client's refresh token (scope adwords) and the manager account's developer token."""
+
+    client_id: str = Field(min_length=1)
+    client_secret: SecretRef
+    refresh_token: SecretRef
+    developer_token: SecretRef
+
+
+class GoogleAdsSourceConfig(_AdSourceBase):
+    """Lead form submissions and campaign and ad spend from Google Ads accounts (GAQL search)."""
+
+    type: Literal["google_ads"]
+    auth: GoogleAdsAuthConfig
+    api_version: str = "v26"  # the Google Ads API version in every path
+    customer_ids: list[str] = Field(min_length=1)  # the accounts read, digits (dashes are dropped)
+    login_customer_id: str | None = None  # the manager (MCC) the access goes through, if any
+    token_url: str = "https://oauth2.googleapis.com/token"
+    retention_warning: Any = timedelta(days=7)  # note when the watermark is this close to the 60-day window
+
+    _check_retention = field_validator("retention_warning", mode="before")(classmethod(lambda cls, v: duration(v)))
+    _check_version = field_validator("api_version")(
+        classmethod(lambda cls, v: _version(v, r"v[0-9]{2}", "a Google Ads API version such as v26"))
+    )
+
+    @field_validator("customer_ids")
+    @classmethod
+    def _customers(cls, value: list[str]) -> list[str]:
+        return [_digits(v, "a customer id") for v in value]
+
+    @field_validator("login_customer_id")
+    @classmethod
+    def _login(cls, value: str | None) -> str | None:
+        return _digits(value, "a manager customer id") if value is not None else None
+
+
+class LinkedInAuthConfig(Strict):
+    """A member's OAuth grant: the refresh token (with the app's keys), or a bare 60-day access token."""
+
+    access_token: SecretRef | None = None
+    client_id: str | None = None
+    client_secret: SecretRef | None = None
+    refresh_token: SecretRef | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> LinkedInAuthConfig:
+        oauth = (self.client_id, self.client_secret, self.refresh_token)
+        if self.access_token is not None and any(v is not None for v in oauth):
+            raise ValueError("give either 'access_token' or the refresh keys, not both")
+        if self.access_token is None and any(v is None for v in oauth):
+            raise ValueError(
+                "expected all of 'client_id', 'client_secret' and 'refresh_token' (a refreshable grant), "
+                "or 'access_token' (60 days, then a member authorises again)"
+            )
+        return self
+
+
+LINKEDIN_VERSION = r"20[0-9]{2}(0[1-9]|1[0-2])"
+
+
+class LinkedInSourceConfig(_AdSourceBase):
+    """Lead Gen Form responses of sponsored ad accounts (Lead Sync API), and their ad spend."""
+
+    type: Literal["linkedin"]
+    auth: LinkedInAuthConfig
+    version: str = "202606"  # Linkedin-Version: the monthly release, YYYYMM
+    accounts: list[str] = Field(min_length=1)  # sponsored ad account ids (digits or urn:li:sponsoredAccount:N)
+    page_size: int = Field(default=100, ge=1, le=500)
+    token_url: str = "https://www.linkedin.com/oauth/v2/accessToken"
+    reauth_warning: Any = timedelta(days=30)  # note when the yearly re-authorisation is this close
+
+    _check_reauth = field_validator("reauth_warning", mode="before")(classmethod(lambda cls, v: duration(v)))
+    _check_version = field_validator("version", mode="before")(
+        classmethod(lambda cls, v: _version(str(v), LINKEDIN_VERSION, "a monthly version YYYYMM such as 202606"))
+    )
+
+    @field_validator("accounts")
+    @classmethod
+    def _sponsored(cls, value: list[str]) -> list[str]:
+        return [_digits(v, "a sponsored ad account id", ("urn:li:sponsoredAccount:",)) for v in value]
+
+
+AdSourceConfig = MetaLeadsSourceConfig | GoogleAdsSourceConfig | LinkedInSourceConfig
+
 SourceConfig = Annotated[
-    FileSourceConfig | HubSpotSourceConfig | SalesforceSourceConfig,
+    FileSourceConfig
+    | HubSpotSourceConfig
+    | SalesforceSourceConfig
+    | MetaLeadsSourceConfig
+    | GoogleAdsSourceConfig
+    | LinkedInSourceConfig,
     Field(discriminator="type"),
 ]

@@ -14,15 +14,19 @@ from typing import Any
 import httpx
 
 from connectors.files.stream import FileStream
+from connectors.google_ads.source import GoogleAdsSource
 from connectors.hubspot.source import HubSpotSource
+from connectors.linkedin.source import LinkedInSource
+from connectors.meta.source import MetaSource
 from connectors.salesforce.source import SalesforceSource
 from connectors.source import Source
 from connectors.store.echoes import Wave, waves_within
 from connectors.store.landing import values_by_id
 from connectors.store.schema import source_records
 from leads.config import FileSourceConfig, HubSpotSourceConfig, SalesforceSourceConfig
+from leads.source_config import GoogleAdsSourceConfig, LinkedInSourceConfig, MetaLeadsSourceConfig
 from tasks.context import RunContext
-from tasks.vendors import hubspot_api, salesforce_api
+from tasks.vendors import google_ads_api, hubspot_api, linkedin_api, meta_api, salesforce_api
 
 
 def open_source(ctx: RunContext, name: str) -> tuple[Source, httpx.Client | None]:
@@ -32,6 +36,15 @@ def open_source(ctx: RunContext, name: str) -> tuple[Source, httpx.Client | None
         return FileStream(name, settings, ctx.config.chunk_size), None
     if isinstance(settings, HubSpotSourceConfig):
         return _hubspot(ctx, name, settings)
+    if isinstance(settings, MetaLeadsSourceConfig):
+        api, client = meta_api(ctx, name, settings, ctx.source_secrets.get(name, {}))
+        return MetaSource(name, settings, api, now=ctx.now()), client
+    if isinstance(settings, GoogleAdsSourceConfig):
+        google, client = google_ads_api(ctx, name, settings, ctx.source_secrets.get(name, {}))
+        return GoogleAdsSource(name, settings, google, now=ctx.now()), client
+    if isinstance(settings, LinkedInSourceConfig):
+        linkedin, client = linkedin_api(ctx, name, settings, ctx.source_secrets.get(name, {}))
+        return LinkedInSource(name, settings, linkedin, now=ctx.now()), client
     return _salesforce(ctx, name, settings)
 
 

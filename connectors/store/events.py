@@ -1,4 +1,6 @@
-"""Engagement, ownership and outcome rows from the CRMs: activities, stage_history, owners, outcomes.
+"""Engagement, ownership and outcome rows from the CRMs: activities, stage_history, owners, outcomes;
+and the ad platforms' daily spend (`spend`, upserted on its primary key, so a corrected day replaces
+the earlier number).
 
 Sources land them with the id of the source record they belong to (a HubSpot contact, a Salesforce
 lead or contact); the lead id is filled from `lead_links` at landing, and kept current by normalize
@@ -15,9 +17,11 @@ from typing import Any
 from sqlalchemy import Connection, Table, and_, bindparam, select, update
 
 from connectors.source import Events
-from connectors.store.schema import activities, lead_links, outcomes, owners, stage_history
+from connectors.store.schema import activities, lead_links, outcomes, owners, spend, stage_history
 from connectors.store.upsert import batched, upsert
 from leads.model import RecordRef
+
+SPEND_KEY = ("platform", "account_id", "campaign_id", "ad_id", "day")
 
 
 def land_events(conn: Connection, source: str, events: Events, now: datetime) -> dict[str, int]:
@@ -43,11 +47,15 @@ def land_events(conn: Connection, source: str, events: Events, now: datetime) ->
     upsert(conn, outcomes, outcome_rows, keys=["source", "external_id"])
     owner_rows = _dedupe([{**r, "source": source, "updated_at": now} for r in events.owners], ("owner_id",))
     upsert(conn, owners, owner_rows, keys=["source", "owner_id"])
+    # Spend is the platform's own number for (account, campaign, ad, day): a re-read day replaces it.
+    spend_rows = _dedupe([{**r, "updated_at": now} for r in events.spend], SPEND_KEY)
+    upsert(conn, spend, spend_rows, keys=list(SPEND_KEY))
     return {
         "activities": len(activity_rows),
         "stage_changes": len(stage_rows),
         "outcomes": len(outcome_rows),
         "owners": len(owner_rows),
+        "spend": len(spend_rows),
     }
 
 

@@ -1,4 +1,4 @@
-"""The contract every source keeps, run against each kind: files, HubSpot and Salesforce (ad platforms to come).
+"""The contract every source keeps, run against each kind: files, HubSpot, Salesforce, Meta, Google Ads, LinkedIn.
 
 - it pages to the end (everything is landed, more records than one page);
 - it honours its cursor (a rerun with no change lands nothing) and its lookback (a change stamped
@@ -20,7 +20,22 @@ import pytest
 
 from tasks import extract as extract_module
 from tests.conftest import crm_row, crm_source, write_crm
+from tests.connectors.ads.support import (
+    AD_ACCOUNT,
+    CUSTOMER,
+    GOOGLE_CLIENT_ID,
+    LINKEDIN_CLIENT_ID,
+    MANAGER,
+    PAGE,
+    SPONSORED,
+    google_source,
+    linkedin_source,
+    meta_source,
+    set_ad_credentials,
+)
 from tests.connectors.crm.support import (
+    HUBSPOT_TOKEN,
+    SF_REFRESH,
     hubspot_source,
     landed,
     run_extract,
@@ -28,7 +43,10 @@ from tests.connectors.crm.support import (
     set_credentials,
     write_crm_config,
 )
+from tests.fakes.google_ads import FakeGoogleAds
 from tests.fakes.hubspot import FakeHubSpot
+from tests.fakes.linkedin import FakeLinkedIn
+from tests.fakes.meta import FakeMeta
 from tests.fakes.salesforce import FakeSalesforce
 
 pytestmark = pytest.mark.postgres
@@ -145,13 +163,105 @@ class SalesforceKind(Kind):
         return httpx.MockTransport(self.fake)
 
 
-KINDS = {"file": FileKind, "hubspot": HubSpotKind, "salesforce": SalesforceKind}
-API_KINDS = ["hubspot", "salesforce"]
+class AdKind(Kind):
+    """An ad platform: leads are write-once, so a "change" is the fake serving a lead again (restate_lead).
+
+    Their credentials come from the suite's variables (HUBSPOT_TOKEN for Meta's bearer token,
+    SF_REFRESH_TOKEN for the refresh tokens), so the bad-credentials test reaches them too.
+    """
+
+    lookback = timedelta(hours=1)
+
+    def day_ago(self, i: int) -> float:
+        return self.fake.now() - 86400 + i
+
+    def changed(self, behind: timedelta) -> float:
+        return self.fake.now() - behind.total_seconds()
+
+    def transport(self) -> httpx.BaseTransport:
+        return self.fake.transport()
+
+
+class MetaKind(AdKind):
+    name = "meta"
+
+    def __init__(self, tmp_path: Path, database_url: str) -> None:
+        super().__init__(tmp_path, database_url)
+        self.fake = FakeMeta(access_token=HUBSPOT_TOKEN)
+        self.clock = self.fake.now
+        self.form = self.fake.add_form(PAGE, "Contract form")
+        self.fake.add_ad_account(AD_ACCOUNT)
+
+    def source(self, **settings: Any) -> dict[str, Any]:
+        return meta_source(auth={"access_token": {"env": "HUBSPOT_TOKEN"}}, **settings)
+
+    def seed(self, n: int) -> list[str]:
+        leads = [{"answers": {"email": f"m{i}@corp.example"}, "created_time": self.day_ago(i)} for i in range(n)]
+        return self.fake.add_leads(self.form, leads)
+
+    def change(self, record_id: str, behind: timedelta = timedelta(0)) -> None:
+        self.fake.restate_lead(record_id, {"email": f"changed-{record_id}@corp.example"}, self.changed(behind))
+
+
+class GoogleAdsKind(AdKind):
+    name = "google_ads"
+
+    def __init__(self, tmp_path: Path, database_url: str) -> None:
+        super().__init__(tmp_path, database_url)
+        self.fake = FakeGoogleAds(client_id=GOOGLE_CLIENT_ID, refresh_token=SF_REFRESH, rows_per_page=100)
+        self.clock = self.fake.now
+        self.fake.add_customer(MANAGER)
+        self.fake.add_customer(CUSTOMER, "America/Los_Angeles", manager_id=MANAGER)
+
+    def source(self, **settings: Any) -> dict[str, Any]:
+        auth = {**google_source()["auth"], "refresh_token": {"env": "SF_REFRESH_TOKEN"}}
+        return google_source(auth=auth, **settings)
+
+    def seed(self, n: int) -> list[str]:
+        leads = [{"fields": {"EMAIL": f"g{i}@corp.example"}, "submitted_at": self.day_ago(i)} for i in range(n)]
+        return self.fake.add_leads(CUSTOMER, leads)
+
+    def change(self, record_id: str, behind: timedelta = timedelta(0)) -> None:
+        self.fake.restate_lead(record_id, {"EMAIL": f"changed-{record_id}@corp.example"}, self.changed(behind))
+
+
+class LinkedInKind(AdKind):
+    name = "linkedin"
+
+    def __init__(self, tmp_path: Path, database_url: str) -> None:
+        super().__init__(tmp_path, database_url)
+        self.fake = FakeLinkedIn(client_id=LINKEDIN_CLIENT_ID, refresh_token=SF_REFRESH)
+        self.clock = self.fake.now
+        self.fake.add_account(SPONSORED)
+        self.form = self.fake.add_form(SPONSORED, "Contract form")
+
+    def source(self, **settings: Any) -> dict[str, Any]:
+        auth = {**linkedin_source()["auth"], "refresh_token": {"env": "SF_REFRESH_TOKEN"}}
+        return linkedin_source(auth=auth, **settings)
+
+    def seed(self, n: int) -> list[str]:
+        leads = [{"answers": {"EMAIL": f"l{i}@corp.example"}, "submitted_at": self.day_ago(i)} for i in range(n)]
+        return self.fake.add_leads(SPONSORED, self.form, leads)
+
+    def change(self, record_id: str, behind: timedelta = timedelta(0)) -> None:
+        self.fake.restate_lead(record_id, {"EMAIL": f"changed-{record_id}@corp.example"}, self.changed(behind))
+
+
+KINDS = {
+    "file": FileKind,
+    "hubspot": HubSpotKind,
+    "salesforce": SalesforceKind,
+    "meta": MetaKind,
+    "google_ads": GoogleAdsKind,
+    "linkedin": LinkedInKind,
+}
+API_KINDS = ["hubspot", "salesforce", "meta", "google_ads", "linkedin"]
 
 
 @pytest.fixture
 def make(tmp_path, database_url, monkeypatch):
     set_credentials(monkeypatch)
+    set_ad_credentials(monkeypatch)  # the ad kinds' other keys (client secrets, developer token)
     return lambda kind: KINDS[kind](tmp_path, database_url)
 
 

@@ -348,7 +348,8 @@ def test_the_commented_crm_sources_in_the_example_config_are_valid(tmp_path):
     start = next(i for i, line in enumerate(lines) if line.strip() == "# hubspot:")
     end = next(i for i, line in enumerate(lines) if line.startswith("# Identity resolution"))
     def uncomment(line: str) -> str:
-        entry = line.startswith(("  # hubspot:", "  # salesforce:")) or line.startswith("  #   ")
+        entries = ("  # hubspot:", "  # salesforce:", "  # meta_leads:", "  # google_ads_leads:", "  # linkedin_leads:")
+        entry = line.startswith(entries) or line.startswith("  #   ")
         return line.replace("  # ", "  ", 1) if entry and not line.startswith("  #   #") else line
 
     block = [uncomment(line) for line in lines[start:end]]
@@ -361,3 +362,7 @@ def test_the_commented_crm_sources_in_the_example_config_are_valid(tmp_path):
     assert hubspot.archived_sweep == timedelta(days=1) and hubspot.quota.stop_at_share == 0.8
     assert salesforce.auth.rotating and salesforce.auth.refresh_token.prefect_secret == "salesforce-refresh-token"
     assert set(salesforce.objects) == {"Lead", "Contact"} and salesforce.bulk_threshold == 50000
+    meta, google, linkedin = (config.sources[n] for n in ("meta_leads", "google_ads_leads", "linkedin_leads"))
+    assert meta.ad_accounts == ["202020202"] and meta.quota.stop_at_share == 0.95
+    assert google.customer_ids == ["1234567890"] and google.login_customer_id == "9876543210"
+    assert linkedin.version == "202606" and linkedin.reauth_warning == timedelta(days=30)

@@ -1,0 +1,1 @@
+"""Google Ads: lead form submissions (GAQL search) and campaign and ad spend (source)."""

@@ -1,0 +1,1 @@
+"""LinkedIn Lead Gen Forms (Lead Sync API) and ad spend (adAnalytics) of sponsored ad accounts (source)."""
