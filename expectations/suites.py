@@ -52,6 +52,7 @@ class SuiteSpec(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
     dataset: Literal["landed_records", "leads", "outgoing"]
     description: str = ""
+    requires: Literal["scoring"] | None = None  # runs only when that stage is on
     gates: SuiteGates = Field(default_factory=SuiteGates)
     expectations: list[ExpectationSpec] = Field(min_length=1)
 

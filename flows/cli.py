@@ -142,6 +142,7 @@ _STAGE_KEYS = {
     "validate": ("rows", "", "", "", "quarantined", ""),
     "normalize": ("records", "leads_created", "leads_updated", "leads_unchanged", "rejected", "seconds"),
     "enrich": ("leads", "enriched", "deferred", "reused", "skipped_total", "seconds"),
+    "score": ("leads", "scored", "", "unchanged", "", "seconds"),
     "sync": ("pending", "created", "updated", "unchanged", "rejected", "seconds"),
 }
 
@@ -156,6 +157,15 @@ def _print_identity_and_enrichment(counts: dict[str, Any]) -> None:
     if enrich.get("skipped"):
         skipped = ", ".join(f"{why} {n}" for why, n in sorted(enrich["skipped"].items()))
         out.print(f"Enrichment skipped (nothing spent): {skipped}.", highlight=False)
+    scored = counts.get("score") or {}
+    if scored.get("grades"):
+        grades = ", ".join(f"{g} {n}" for g, n in sorted(scored["grades"].items()))
+        out.print(f"Grades: {grades}.", highlight=False)
+    if scored.get("stage_moves"):
+        moves = ", ".join(f"to {stage} {n}" for stage, n in sorted(scored["stage_moves"].items()))
+        out.print(f"Lifecycle: {moves} (forward only; see stage_history).", highlight=False)
+    if scored.get("disqualified"):
+        out.print("Disqualified (never MQL): " + ", ".join(f"{why} {n}" for why, n in scored["disqualified"].items()))
     for name, use in (enrich.get("providers") or {}).items():
         if use.get("lookups"):
             out.print(
@@ -181,6 +191,8 @@ def _print_summary(counts: dict[str, Any], config: AppConfig) -> None:
     if enrich:
         enrich["skipped_total"] = sum((enrich.get("skipped") or {}).values())
         stages.append(("enrich", "leads", enrich))
+    if (counts.get("score") or {}).get("status") not in (None, "off"):
+        stages.append(("score", "leads", counts["score"]))
     stages += [("sync", n, c) for n, c in counts.get("sinks", {}).items()]
     for stage, name, c in stages:
         table.add_row(stage, name, str(c.get("status", "")), *(str(c.get(k, "")) for k in _STAGE_KEYS[stage]))
@@ -360,9 +372,11 @@ if __name__ == "__main__":  # pragma: no cover
 
 
 def _register_subcommands() -> None:
+    from flows.model_cli import app as model_app
     from flows.quarantine_cli import app as quarantine_app
 
     app.add_typer(quarantine_app, name="quarantine")
+    app.add_typer(model_app, name="model")
 
 
 _register_subcommands()

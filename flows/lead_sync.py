@@ -15,6 +15,7 @@ from tasks.gates import evaluate_gates
 from tasks.normalize import normalize_leads
 from tasks.prepare import prepare_run
 from tasks.report import collect, gate_problems, may_sync, publish_summary, run_status, validation_counts
+from tasks.score import score_leads
 from tasks.sync import forget_accepted, sync_sink
 from tasks.validate import validate_golden_leads, validate_source_records
 
@@ -29,6 +30,7 @@ def lead_sync(
     dry_run: bool = False,
     sinks: list[str] | None = None,
     full_resync: list[str] | None = None,
+    sources: list[str] | None = None,
 ) -> dict[str, Any]:
     """Run the pipeline once.
 
@@ -39,19 +41,22 @@ def lead_sync(
         sinks: sync only these sinks (default: every enabled one).
         full_resync: forget what these sinks accepted before syncing them, so every lead is
             compared with the sink again, once.
+        sources: extract and validate only these sources (default: every enabled one); the hourly
+            ad-lead deployment names the ad platforms. A source another run holds is skipped as busy.
     """
     flow_run_id = flow_run.get_id()
     run_id = flow_run_id or uuid.uuid4().hex
     ctx = prepare_run(config_path, run_id, flow_run_id, dry_run)
     problems: list[str] = []
     counts: dict[str, Any] = {"dry_run": dry_run, "problems": problems}
-    sources = [n for n, s in ctx.config.sources.items() if s.enabled]
+    sources = [n for n, s in ctx.config.sources.items() if s.enabled and (sources is None or n in sources)]
 
     counts["sources"] = collect({n: extract_source.submit(ctx, n) for n in sources}, problems)
     checks = collect({n: validate_source_records.submit(ctx, n) for n in sources}, problems)
     counts["normalize"] = collect({"normalize": normalize_leads.submit(ctx)}, problems)["normalize"]
     counts["enrich"] = collect({"enrich": enrich_leads.submit(ctx)}, problems)["enrich"]
     problems.extend(counts["enrich"].get("problems", []) if counts["enrich"] else [])
+    counts["score"] = collect({"score": score_leads.submit(ctx)}, problems)["score"]
     checks |= collect({"leads": validate_golden_leads.submit(ctx)}, problems)
     counts |= validation_counts(checks)
     counts["gates"] = evaluate_gates(ctx, {"sources": counts["sources"], "validation_results": list(checks.values())})

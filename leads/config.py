@@ -33,6 +33,7 @@ from leads.config_base import (
 )
 from leads.fields import ENRICHED_FIELDS, FIELD_NAMES, LEAD_FIELD_NAMES
 from leads.lifecycle import Stage
+from leads.scoring_config import ScoringConfig
 from leads.sink_config import FieldRule, HubSpotSinkConfig, SalesforceSinkConfig
 from leads.source_config import (
     FileSourceConfig,
@@ -296,6 +297,7 @@ class AppConfig(Strict):
     identity: IdentityConfig = Field(default_factory=IdentityConfig)
     titles: TitleRulesConfig = Field(default_factory=TitleRulesConfig)
     enrichment: EnrichmentConfig = Field(default_factory=EnrichmentConfig)
+    scoring: ScoringConfig = Field(default_factory=ScoringConfig)
 
     _check_tz = field_validator("timezone")(classmethod(lambda cls, v: timezone_name(v)))
     _check_ttl = field_validator("lease_ttl", mode="before")(classmethod(lambda cls, v: duration(v)))

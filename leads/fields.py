@@ -99,8 +99,19 @@ ENRICHED_FIELDS: dict[str, Kind] = {
     "email_status": Kind.TEXT,  # valid | invalid | accept_all | webmail | disposable | unknown (Hunter's verifier)
 }
 
+# Set by the score stage (leads.scoring) from the lead, its activities and its CRM history; sinks
+# write them like any other field.
+SCORE_FIELDS: dict[str, Kind] = {
+    "fit_score": Kind.INT,  # 0..scoring.fit.max: how well the profile matches
+    "engagement_score": Kind.INT,  # 0..scoring.engagement.max: what the person did, decayed
+    "lead_grade": Kind.TEXT,  # fit letter and engagement digit: A1 (best) .. D4
+    "score_reasons": Kind.LIST,  # the top reasons, "+20 seniority is vp", strongest first
+    "predicted_score": Kind.INT,  # 0..100: the approved model's probability of converting, in percent
+    "disqualified": Kind.TEXT,  # why the lead is never an MQL (do-not-contact, competitor, ...)
+}
+
 # Every field a golden lead can hold: what sinks, scoring and expectations may refer to.
-LEAD_FIELD_KINDS: dict[str, Kind] = {**FIELD_KINDS, **DERIVED_FIELDS, **ENRICHED_FIELDS}
+LEAD_FIELD_KINDS: dict[str, Kind] = {**FIELD_KINDS, **DERIVED_FIELDS, **ENRICHED_FIELDS, **SCORE_FIELDS}
 LEAD_FIELD_NAMES: tuple[str, ...] = tuple(LEAD_FIELD_KINDS)
 
 FIELD_NAMES: tuple[str, ...] = tuple(FIELD_KINDS)

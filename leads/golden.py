@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from leads.derive import derive_fields
-from leads.fields import ATTRIBUTION_FIELDS, FIRST_TOUCH_FIELDS, STICKY_TRUE_FIELDS
+from leads.fields import ATTRIBUTION_FIELDS, FIRST_TOUCH_FIELDS, SCORE_FIELDS, STICKY_TRUE_FIELDS
 from leads.identity import lead_id_for
 from leads.lifecycle import Stage, forward_only
 from leads.model import FieldValue, Lead, NormalizedRecord
@@ -36,6 +36,8 @@ class SourcePriority:
     order: tuple[str, ...] = ()
     per_field: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     late: frozenset[str] = frozenset()  # enrichment providers: after every source unless listed
+    # (field, source) → rank: asked for every candidate value of every lead, of a handful of sources.
+    _ranks: dict[tuple[str, str], int] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @classmethod
     def from_lists(
@@ -44,10 +46,14 @@ class SourcePriority:
         return cls(tuple(order), {f: tuple(v) for f, v in per_field.items()}, frozenset(late))
 
     def rank(self, field_name: str, source: str) -> int:
+        known = self._ranks.get((field_name, source))
+        if known is not None:
+            return known
         order = self.per_field.get(field_name, self.order)
-        if source in order:
-            return order.index(source)
-        return len(order) + (1 if source in self.late else 0)
+        found = order.index(source) if source in order else len(order) + (1 if source in self.late else 0)
+        if len(self._ranks) < 65536:  # field names are few; sources too, unless a caller invents them
+            self._ranks[(field_name, source)] = found
+        return found
 
 
 NO_PRIORITY = SourcePriority()
@@ -62,7 +68,8 @@ def _best(name: str, candidates: list[tuple[int, FieldValue]], priority: SourceP
     source, then the most recent."""
     if len(candidates) == 1:
         return candidates[0][1]
-    return max(candidates, key=lambda c: (c[1].is_valid, -priority.rank(name, c[1].source), c[0]))[1]
+    rank = priority.rank
+    return max(candidates, key=lambda c: (c[1].invalid is None, -rank(name, c[1].source), c[0]))[1]
 
 
 def _earliest(by_time: Sequence[NormalizedRecord], name: str) -> FieldValue | None:
@@ -71,26 +78,44 @@ def _earliest(by_time: Sequence[NormalizedRecord], name: str) -> FieldValue | No
     return next((fv for fv in values if fv.is_valid), values[0] if values else None)
 
 
-def merge_records(
-    identity_key: str,
-    records: Sequence[NormalizedRecord],
-    previous_stage: Stage | None = None,
-    *,
-    lead_id: str | None = None,
-    priority: SourcePriority = NO_PRIORITY,
-) -> Lead:
-    if not records:
-        raise ValueError(f"no records to merge for {identity_key}")
-    by_time = sorted(records, key=_recency)
-    fields: dict[str, FieldValue] = {}
+def _merged(
+    records: Sequence[NormalizedRecord], previous_stage: Stage | None, priority: SourcePriority
+) -> tuple[dict[str, FieldValue], Stage | None, Sequence[NormalizedRecord]]:
+    """The surviving value of every field (unsorted), the stage, and the records oldest first."""
+    if len(records) == 1:
+        # Every rule picks the one value there is: the record's values are the lead's.
+        by_time: Sequence[NormalizedRecord] = records
+        fields = dict(records[0].values)
+    else:
+        by_time = sorted(records, key=_recency)
+        fields = _survivors(by_time, priority)
 
+    stage = previous_stage
+    stage_value = fields.get("lifecycle_stage")
+    for record in by_time:
+        value = record.valid("lifecycle_stage")
+        stage = forward_only(stage, Stage(value) if value else None)
+    if stage is not None and (stage_value is None or stage_value.value != stage.value):
+        # The stored stage outranks every source's; keep provenance honest about it.
+        origin = stage_value or FieldValue(stage.value, "pipeline", by_time[-1].observed_at)
+        fields["lifecycle_stage"] = FieldValue(stage.value, origin.source, origin.observed_at)
+    return fields, stage, by_time
+
+
+def _survivors(by_time: Sequence[NormalizedRecord], priority: SourcePriority) -> dict[str, FieldValue]:
+    fields: dict[str, FieldValue] = {}
     candidates: dict[str, list[tuple[int, FieldValue]]] = {}
+    grouped = _GROUPED
     for rank, record in enumerate(by_time):
         for name, fv in record.values.items():
-            if name not in _GROUPED:
-                candidates.setdefault(name, []).append((rank, fv))
+            if name not in grouped:
+                options = candidates.get(name)
+                if options is None:
+                    candidates[name] = [(rank, fv)]
+                else:
+                    options.append((rank, fv))
     for name, options in candidates.items():
-        fields[name] = _best(name, options, priority)
+        fields[name] = options[0][1] if len(options) == 1 else _best(name, options, priority)
 
     for name in FIRST_TOUCH_FIELDS:
         first = _earliest(by_time, name)
@@ -108,17 +133,20 @@ def merge_records(
             fields[name] = next((fv for fv in flags if fv.value is True), flags[-1])
         elif stated:
             fields[name] = stated[-1]  # only invalid values: keep the latest so its reason shows
+    return fields
 
-    stage = previous_stage
-    stage_value = fields.get("lifecycle_stage")
-    for record in by_time:
-        value = record.valid("lifecycle_stage")
-        stage = forward_only(stage, Stage(value) if value else None)
-    if stage is not None and (stage_value is None or stage_value.value != stage.value):
-        # The stored stage outranks every source's; keep provenance honest about it.
-        origin = stage_value or FieldValue(stage.value, "pipeline", by_time[-1].observed_at)
-        fields["lifecycle_stage"] = FieldValue(stage.value, origin.source, origin.observed_at)
 
+def merge_records(
+    identity_key: str,
+    records: Sequence[NormalizedRecord],
+    previous_stage: Stage | None = None,
+    *,
+    lead_id: str | None = None,
+    priority: SourcePriority = NO_PRIORITY,
+) -> Lead:
+    if not records:
+        raise ValueError(f"no records to merge for {identity_key}")
+    fields, stage, by_time = _merged(records, previous_stage, priority)
     return Lead(
         lead_id=lead_id or lead_id_for(identity_key),
         identity_key=identity_key,
@@ -128,6 +156,14 @@ def merge_records(
     )
 
 
+def _fold(fields: dict[str, FieldValue], enrichment: Mapping[str, FieldValue], priority: SourcePriority) -> None:
+    rank = priority.rank
+    for name, found in enrichment.items():
+        have = fields.get(name)
+        if have is None or have.invalid is not None or rank(name, found.source) < rank(name, have.source):
+            fields[name] = found
+
+
 def fold_enrichment(
     fields: dict[str, FieldValue], enrichment: Mapping[str, FieldValue], priority: SourcePriority
 ) -> dict[str, FieldValue]:
@@ -135,10 +171,7 @@ def fold_enrichment(
     replaces a valid one only when its provider outranks the value's source (by default never:
     providers rank after every source)."""
     out = dict(fields)
-    for name, found in enrichment.items():
-        have = out.get(name)
-        if have is None or not have.is_valid or priority.rank(name, found.source) < priority.rank(name, have.source):
-            out[name] = found
+    _fold(out, enrichment, priority)
     return dict(sorted(out.items()))
 
 
@@ -150,6 +183,14 @@ class LeadRules:
     titles: TitleRules = field(default_factory=TitleRules)
 
 
+def keep_scores(lead: Lead, stored_fields: Mapping[str, list] | None) -> None:
+    """Carry the stored score fields onto a rebuilt lead: they stay until the score stage looks at
+    the lead again (and keep their times when it finds the same scores)."""
+    for name, data in (stored_fields or {}).items():
+        if name in SCORE_FIELDS:
+            lead.fields[name] = FieldValue.from_json(name, data)
+
+
 def build_lead(
     lead_id: str,
     identity_key: str,
@@ -158,11 +199,23 @@ def build_lead(
     rules: LeadRules,
     enrichment: Mapping[str, FieldValue] | None = None,
 ) -> Lead:
-    """Merge the records, derive the offline fields, then fold in what enrichment found."""
-    lead = merge_records(identity_key, records, previous_stage, lead_id=lead_id, priority=rules.priority)
-    fields = {**lead.fields, **derive_fields(lead.fields, rules.titles)}
-    lead.fields = fold_enrichment(fields, enrichment or {}, rules.priority)
-    return lead
+    """Merge the records, derive the offline fields, then fold in what enrichment found.
+
+    The same as merge_records, then derive_fields, then fold_enrichment, sorting the fields once.
+    """
+    if not records:
+        raise ValueError(f"no records to merge for {identity_key}")
+    fields, stage, by_time = _merged(records, previous_stage, rules.priority)
+    fields.update(derive_fields(fields, rules.titles))
+    if enrichment:
+        _fold(fields, enrichment, rules.priority)
+    return Lead(
+        lead_id=lead_id or lead_id_for(identity_key),
+        identity_key=identity_key,
+        fields=dict(sorted(fields.items())),
+        lifecycle_stage=stage,
+        records=tuple(r.ref for r in by_time),
+    )
 
 
 def lead_fingerprint(lead: Lead, fields_json: dict | None = None) -> dict:

@@ -55,6 +55,12 @@ HUBSPOT_FIELDS: dict[str, dict[str, str]] = {
     "leads_etl_department": {"field": "department"},
     "leads_etl_email_class": {"field": "email_class"},
     "leads_etl_do_not_contact": {"field": "do_not_contact"},  # set, never cleared
+    # What sales sorts by: the scores, the grade and why.
+    "leads_etl_fit_score": {"field": "fit_score"},
+    "leads_etl_engagement_score": {"field": "engagement_score"},
+    "leads_etl_lead_grade": {"field": "lead_grade"},
+    "leads_etl_score_reasons": {"field": "score_reasons"},
+    "leads_etl_predicted_score": {"field": "predicted_score"},
 }
 
 SALESFORCE_FIELDS: dict[str, dict[str, str]] = {

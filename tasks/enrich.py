@@ -26,7 +26,7 @@ from connectors.store.leases import LeaseHeld
 from leads.config import EnrichmentConfig
 from leads.enrich_rules import inputs_hash, skip_reason
 from leads.enriched import enrichment_fields
-from leads.golden import LeadRules, build_lead, lead_fingerprint
+from leads.golden import LeadRules, build_lead, keep_scores, lead_fingerprint
 from leads.hashing import stable_hash
 from leads.lifecycle import Stage
 from leads.model import Lead, NormalizedRecord
@@ -138,15 +138,20 @@ def _enrich_chunk(
             and row.enriched_at >= fresh_after
         ):
             counts.reused += 1
-            plans[row.lead_id] = {"bare": bare, "enrichment": before, "at": row.enriched_at}
+            plans[row.lead_id] = {"bare": bare, "enrichment": before, "at": row.enriched_at, "stored": row.fields}
             continue
         reason = skip_reason(bare, classes, settings.skip_role_addresses, settings.skip_do_not_contact)
         if reason is not None:
             skipped[reason] += 1
-            plans[row.lead_id] = {"bare": bare, "enrichment": {"inputs": inputs, "skipped": reason}, "at": now}
+            plans[row.lead_id] = {
+                "bare": bare,
+                "enrichment": {"inputs": inputs, "skipped": reason},
+                "at": now,
+                "stored": row.fields,
+            }
             continue
         wanted = {f for f in settings.waterfall if _lacks(bare, f, rules, settings.waterfall[f])}
-        plans[row.lead_id] = {"bare": bare, "inputs": inputs}
+        plans[row.lead_id] = {"bare": bare, "inputs": inputs, "stored": row.fields}
         needs[row.lead_id] = (bare, wanted)
 
     found = waterfall.run(needs) if needs else {}
@@ -172,6 +177,7 @@ def _enrich_chunk(
             rules,
             enrichment_fields(enrichment),
         )
+        keep_scores(lead, plan["stored"])
         fields_json = {n: fv.to_json() for n, fv in lead.fields.items()}
         items.append(
             {

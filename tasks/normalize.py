@@ -26,7 +26,7 @@ from connectors.store.landing import QuarantineEntry, quarantine_rows
 from connectors.store.leases import LeaseHeld
 from leads.config import SourceConfig
 from leads.enriched import enrichment_fields
-from leads.golden import build_lead, lead_fingerprint
+from leads.golden import build_lead, keep_scores, lead_fingerprint
 from leads.hashing import stable_hash
 from leads.identity import MatchKeys, PersonName, match_keys, name_score
 from leads.lifecycle import Stage
@@ -189,6 +189,8 @@ def _write_leads(ctx: RunContext, conn: Connection, res: _Resolution, counts: No
         enrichment = enrichment_fields(prior.enrichment) if prior is not None else None
         records = [res.records[ref] for ref in group.refs]
         lead = build_lead(lead_id, group.primary_key, records, stage, rules, enrichment)
+        if prior is not None:
+            keep_scores(lead, prior.fields)
         fields_json = {n: fv.to_json() for n, fv in lead.fields.items()}
         content_hash = stable_hash(lead_fingerprint(lead, fields_json))
         links |= dict.fromkeys(group.refs, lead_id)

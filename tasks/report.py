@@ -220,6 +220,7 @@ def run_status(counts: dict[str, Any]) -> str:
         *counts.get("sources", {}).values(),
         counts.get("normalize") or {},
         counts.get("enrich") or {},
+        counts.get("score") or {},
         *counts.get("sinks", {}).values(),
     ]
     if any(s.get("status") == "failed" for s in stages):

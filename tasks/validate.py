@@ -30,7 +30,8 @@ from tasks.context import RunContext
 
 def suites_for(ctx: RunContext, dataset: str) -> list[SuiteSpec]:
     kwargs = {"directory": ctx.config.suites_dir} if ctx.config.suites_dir else {}
-    return load_suites(**kwargs).get(dataset, [])
+    on = {"scoring": ctx.config.scoring.enabled}
+    return [s for s in load_suites(**kwargs).get(dataset, []) if s.requires is None or on[s.requires]]
 
 
 def new_tally(suite: SuiteSpec, scope: str) -> SuiteTally:
@@ -208,7 +209,12 @@ def lead_parameters(ctx: RunContext) -> dict[str, Any]:
     import pandas as pd
 
     # A lead may be created up to a day "in the future" of this run: clocks and timezones differ.
-    return {"latest_allowed_time": pd.Timestamp(ctx.now() + timedelta(days=1))}
+    scoring = ctx.config.scoring
+    return {
+        "latest_allowed_time": pd.Timestamp(ctx.now() + timedelta(days=1)),
+        "fit_max": scoring.fit.max,
+        "engagement_max": scoring.engagement.max,
+    }
 
 
 @task(name="validate-records", task_run_name="validate-{source_name}", cache_policy=NO_CACHE)

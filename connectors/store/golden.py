@@ -100,6 +100,7 @@ def stored_leads(conn: Connection, lead_ids: Iterable[str]) -> dict[str, Any]:
                 leads.c.created_at,
                 leads.c.status,
                 leads.c.enrichment,
+                leads.c.fields,
             ).where(leads.c.lead_id.in_(chunk))
         )
         out.update({r.lead_id: r for r in rows})

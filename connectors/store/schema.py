@@ -102,6 +102,11 @@ leads = Table(
     Column("enrichment", JSON),
     Column("enrichment_inputs", ID),
     Column("enriched_at", TS),
+    # What the score stage made of the lead (fit, engagement, grade, reasons, model probability and
+    # its top features, why disqualified), and from which inputs (content, events, day, rules, model).
+    Column("scores", JSON),
+    Column("scored_hash", ID),
+    Column("scored_at", TS),
 )
 
 identity_keys = Table(

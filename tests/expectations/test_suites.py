@@ -48,7 +48,7 @@ from tasks.validate import landed_frame, leads_frame
 NOW = datetime(2026, 10, 2, 12, 0, tzinfo=UTC)
 # What `tasks.validate.validate_leads` passes: a pandas Timestamp one day after the run's clock.
 LATEST_ALLOWED = pd.Timestamp(NOW + timedelta(days=1))
-PARAMETERS = {"latest_allowed_time": LATEST_ALLOWED}
+PARAMETERS = {"latest_allowed_time": LATEST_ALLOWED, "fit_max": 100, "engagement_max": 100}
 
 # Identity mapping: a landed record's payload is keyed by lead field names.
 IDENTITY_SETTINGS = SimpleNamespace(mapping={name: name for name in FIELD_NAMES}, source_system=None)
@@ -369,6 +369,42 @@ CASES: dict[tuple[str, int], Case] = {
         bad=lambda: leads(lead("L1", company_domain="acme.com"), lead("L2", company_domain="www.acme.com")),
         bad_ids=frozenset(),
     ),
+    # --- scored_leads -------------------------------------------------------------------------
+    ("scored_leads", 0): Case(
+        "expect_column_values_to_be_between",
+        "fit_score",
+        good=lambda: leads(lead("L1", fit_score=0), lead("L2", fit_score=100)),
+        bad=lambda: leads(lead("L1", fit_score=40), lead("L2", fit_score=140)),
+        bad_ids=frozenset(),
+    ),
+    ("scored_leads", 1): Case(
+        "expect_column_values_to_be_between",
+        "engagement_score",
+        good=lambda: leads(lead("L1", engagement_score=3), lead("L2", engagement_score=100)),
+        bad=lambda: leads(lead("L1", engagement_score=3), lead("L2", engagement_score=-5)),
+        bad_ids=frozenset(),
+    ),
+    ("scored_leads", 2): Case(
+        "expect_column_values_to_match_regex",
+        "lead_grade",
+        good=lambda: leads(lead("L1", lead_grade="A1"), lead("L2", lead_grade="D4")),
+        bad=lambda: leads(lead("L1", lead_grade="A1"), lead("L2", lead_grade="E5")),
+        bad_ids=frozenset(),
+    ),
+    ("scored_leads", 3): Case(
+        NOT_NULL,
+        "lead_grade",
+        good=lambda: leads(lead("L1", lead_grade="B2"), lead("L2", lead_grade="C3")),
+        bad=lambda: leads(lead("L1", lead_grade="B2"), lead("L2", lead_grade=None)),
+        bad_ids=frozenset(),
+    ),
+    ("scored_leads", 4): Case(
+        "expect_column_values_to_be_between",
+        "predicted_score",
+        good=lambda: leads(lead("L1", predicted_score=0), lead("L2", predicted_score=None)),
+        bad=lambda: leads(lead("L1", predicted_score=55), lead("L2", predicted_score=130)),
+        bad_ids=frozenset(),
+    ),
     # --- outgoing_payloads --------------------------------------------------------------------
     ("outgoing_payloads", 0): Case(
         "expect_column_values_to_match_regex",
@@ -422,12 +458,14 @@ SUITE_ID_COLUMN = {
     "landed_records": "record_id",
     "normalized_leads": "lead_id",
     "enriched_leads": "lead_id",
+    "scored_leads": "lead_id",
     "outgoing_payloads": "lead_id",
 }
 SUITE_PARAMETERS = {
     "landed_records": {},
     "normalized_leads": PARAMETERS,
     "enriched_leads": PARAMETERS,
+    "scored_leads": PARAMETERS,
     "outgoing_payloads": {},
 }
 
@@ -596,7 +634,7 @@ def _write(folder: Path, file_name: str, content: Any) -> Path:
 def test_shipped_suites_load() -> None:
     suites = load_suites()
     assert [s.name for s in suites["landed_records"]] == ["landed_records"]
-    assert [s.name for s in suites["leads"]] == ["enriched_leads", "normalized_leads"]
+    assert [s.name for s in suites["leads"]] == ["enriched_leads", "normalized_leads", "scored_leads"]
     for path in sorted(SUITES_DIR.glob("*.json")):
         assert load_suite(path).name == path.stem
 

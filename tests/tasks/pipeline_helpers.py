@@ -13,6 +13,7 @@ from tasks.enrich import enrich
 from tasks.extract import extract
 from tasks.normalize import normalize
 from tasks.prepare import prepare
+from tasks.score import score_stage
 from tasks.sync import sync
 
 
@@ -21,6 +22,7 @@ def run_pipeline(config: Path, run_id: str, dry_run: bool = False) -> dict[str, 
     counts: dict[str, Any] = {"sources": {n: extract(ctx, n) for n in ctx.config.sources}}
     counts["normalize"] = normalize(ctx)
     counts["enrich"] = enrich(ctx)
+    counts["score"] = score_stage(ctx)
     counts["sinks"] = {n: sync(ctx, n) for n in ctx.config.sinks}
     return counts
 
@@ -78,6 +80,8 @@ def run_checked(
     counts: dict[str, Any] = {"sources": {n: extract(ctx, n) for n in ctx.config.sources}}
     checks = {n: validate_records(ctx, n) for n in ctx.config.sources}
     counts["normalize"] = normalize(ctx)
+    counts["enrich"] = enrich(ctx)
+    counts["score"] = score_stage(ctx)
     checks["leads"] = validate_leads(ctx)
     counts |= validation_counts(checks)
     emitted = events if events is not None else []
