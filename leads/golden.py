@@ -147,6 +147,16 @@ def merge_records(
     if not records:
         raise ValueError(f"no records to merge for {identity_key}")
     fields, stage, by_time = _merged(records, previous_stage, priority)
+    return _lead(lead_id, identity_key, fields, stage, by_time)
+
+
+def _lead(
+    lead_id: str | None,
+    identity_key: str,
+    fields: dict[str, FieldValue],
+    stage: Stage | None,
+    by_time: Sequence[NormalizedRecord],
+) -> Lead:
     return Lead(
         lead_id=lead_id or lead_id_for(identity_key),
         identity_key=identity_key,
@@ -209,13 +219,7 @@ def build_lead(
     fields.update(derive_fields(fields, rules.titles))
     if enrichment:
         _fold(fields, enrichment, rules.priority)
-    return Lead(
-        lead_id=lead_id or lead_id_for(identity_key),
-        identity_key=identity_key,
-        fields=dict(sorted(fields.items())),
-        lifecycle_stage=stage,
-        records=tuple(r.ref for r in by_time),
-    )
+    return _lead(lead_id, identity_key, fields, stage, by_time)
 
 
 def lead_fingerprint(lead: Lead, fields_json: dict | None = None) -> dict:

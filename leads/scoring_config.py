@@ -161,6 +161,9 @@ class SqlConfig(Strict):
 class ModelUseConfig(Strict):
     use: bool = True  # score with the latest approved model, when there is one
     name: str = "conversion"
+    # Columns written after the outcome (a closing status, the deal's amount): never features, on
+    # top of what `leads model train --exclude` names.
+    exclude: list[str] = Field(default_factory=list)
 
 
 class ScoringConfig(Strict):

@@ -47,7 +47,7 @@ def train_model(ctx: RunContext, options: dict[str, Any]) -> dict[str, Any]:
         kind=options.get("model") or "logreg",
         id_column=id_column,
         time_column=time_column if time_column in frame.columns else None,
-        exclude=list(options.get("exclude") or ()),
+        exclude=[*ctx.config.scoring.model.exclude, *(options.get("exclude") or ())],
         allow=list(options.get("allow") or ()),
         threshold=(mql / 100) if mql is not None else 0.5,
     )

@@ -20,28 +20,8 @@ from sklearn.impute import SimpleImputer
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer, OneHotEncoder, StandardScaler
 
-PLACEHOLDERS = frozenset(
-    {
-        "",
-        "-",
-        "--",
-        ".",
-        "?",
-        "n/a",
-        "na",
-        "n.a.",
-        "none",
-        "null",
-        "nil",
-        "unknown",
-        "select",
-        "select...",
-        "please select",
-        "not provided",
-        "#n/a",
-        "undefined",
-    }
-)
+from leads.normalize import PLACEHOLDERS  # what exports write for "nothing here" is missing to a model too
+
 RARE_SHARE = 0.01  # a category seen in fewer than 1% of training rows is pooled with the other rare ones
 
 

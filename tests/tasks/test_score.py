@@ -4,6 +4,7 @@ reason, reruns that change nothing, and the approved model's probability beside 
 from __future__ import annotations
 
 import csv
+import json
 import random
 from datetime import UTC, datetime
 
@@ -34,6 +35,7 @@ SCORING = {
     "engagement": {"events": {"meeting": 40, "form_fill": 30}},
     "grades": {"fit": {"A": 60, "B": 40, "C": 20}, "engagement": {1: 60, 2: 30, 3: 10}},
     "mql": {"min_fit": "B", "min_engagement": 4},  # fit alone makes an MQL here
+    "model": {"exclude": ["country_code"]},
 }
 
 
@@ -168,6 +170,10 @@ def test_the_approved_model_scores_beside_the_rules(prefect_server, scored, tmp_
     )
     assert trained.exit_code == 0, trained.output
     model_id = trained.output.split("leads model approve ")[1].split()[0]
+    (report,) = (tmp_path / "runs").glob("*/model-report.json")
+    report = json.loads(report.read_text(encoding="utf-8"))
+    assert report["model_id"] == model_id and report["excluded"] == ["country_code"]  # by scoring.model.exclude
+    assert "country_code" not in str(report["features"]) and "seniority" in str(report["features"])
 
     counts = run("run-1")  # trained but not approved: rules only
     assert counts["model"] is None
