@@ -305,6 +305,34 @@ assignments = Table(
     Column("rule", String(255), nullable=False),
     Column("assigned_at", TS, nullable=False),
     Column("run_id", ID, nullable=False),
+    Column("team", NAME),  # the team the rule named (round-robin) or the owner's team
+    Column("reason", Text),  # why this owner, as synced to the CRM
+)
+
+# The marketing-to-sales funnel per source, campaign, form and ad and week (of lead creation), as
+# BI tools read it; rewritten for the weeks a run recomputed.
+funnel_weekly = Table(
+    "funnel_weekly",
+    metadata,
+    Column("source", NAME, primary_key=True),
+    Column("campaign", String(255), primary_key=True),  # '' when the lead has none
+    Column("form_id", String(100), primary_key=True),
+    Column("ad_id", String(100), primary_key=True),
+    Column("week", Date, primary_key=True),  # the Monday of the week the lead was created
+    Column("leads", Integer, nullable=False),
+    Column("valid", Integer, nullable=False),
+    Column("mql", Integer, nullable=False),
+    Column("sql", Integer, nullable=False),
+    Column("won", Integer, nullable=False),
+    Column("cost", Float),
+    Column("currency", String(3)),
+    Column("cost_per_lead", Float),
+    Column("cost_per_mql", Float),
+    Column("cost_per_sql", Float),
+    Column("median_days_to_mql", Float),
+    Column("median_days_mql_to_sql", Float),
+    Column("median_days_sql_to_won", Float),
+    Column("computed_at", TS, nullable=False),
 )
 
 spend = Table(
