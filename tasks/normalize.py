@@ -35,6 +35,7 @@ from leads.normalize import Rejected, normalize_record
 from leads.resolve import Assignment, assign_ids, candidate_ids, cluster
 from tasks import progress
 from tasks.context import RunContext, lead_rules
+from tasks.gc_tuning import fewer_collections
 
 LEASE = "stage:normalize"
 
@@ -56,7 +57,7 @@ def normalize(ctx: RunContext) -> dict[str, Any]:
     counts = NormalizeCounts()
     started = time.perf_counter()
     try:
-        with ctx.lease(LEASE):
+        with ctx.lease(LEASE), fewer_collections():
             progress.started("normalize")
             try:
                 for name, settings in ctx.config.sources.items():
