@@ -143,6 +143,7 @@ _STAGE_KEYS = {
     "normalize": ("records", "leads_created", "leads_updated", "leads_unchanged", "rejected", "seconds"),
     "enrich": ("leads", "enriched", "deferred", "reused", "skipped_total", "seconds"),
     "score": ("leads", "scored", "", "unchanged", "", "seconds"),
+    "route": ("leads", "assigned", "", "kept_total", "unrouted", "seconds"),
     "sync": ("pending", "created", "updated", "unchanged", "rejected", "seconds"),
 }
 
@@ -166,6 +167,7 @@ def _print_identity_and_enrichment(counts: dict[str, Any]) -> None:
         out.print(f"Lifecycle: {moves} (forward only; see stage_history).", highlight=False)
     if scored.get("disqualified"):
         out.print("Disqualified (never MQL): " + ", ".join(f"{why} {n}" for why, n in scored["disqualified"].items()))
+    _print_routing(counts.get("route") or {})
     for name, use in (enrich.get("providers") or {}).items():
         if use.get("lookups"):
             out.print(
@@ -174,6 +176,25 @@ def _print_identity_and_enrichment(counts: dict[str, Any]) -> None:
                 + (f", {use['over_budget']} over budget" if use.get("over_budget") else ""),
                 highlight=False,
             )
+
+
+def _print_routing(route: dict[str, Any]) -> None:
+    """Owners assigned by rule (precedence: account owner, territory rule, round-robin in its team)."""
+    if route.get("rules"):
+        rules = ", ".join(f"{rule} {n}" for rule, n in sorted(route["rules"].items()))
+        out.print(f"Routing: {route.get('assigned', 0)} owners assigned: {rules}.", highlight=False)
+    if route.get("owned") or route.get("unrouted"):
+        out.print(
+            f"Routing left alone: {route.get('owned', 0)} owned by sales in the CRM, "
+            f"{route.get('unrouted', 0)} with no matching rule or no one available.",
+            highlight=False,
+        )
+
+
+def _print_handoff(counts: dict[str, Any]) -> None:
+    from flows.report_cli import print_handoff
+
+    print_handoff(counts)
 
 
 def _print_summary(counts: dict[str, Any], config: AppConfig) -> None:
@@ -193,6 +214,9 @@ def _print_summary(counts: dict[str, Any], config: AppConfig) -> None:
         stages.append(("enrich", "leads", enrich))
     if (counts.get("score") or {}).get("status") not in (None, "off"):
         stages.append(("score", "leads", counts["score"]))
+    if (counts.get("route") or {}).get("status") not in (None, "off"):
+        route = counts["route"]
+        stages.append(("route", "mqls", {**route, "kept_total": route.get("kept", 0) + route.get("owned", 0)}))
     stages += [("sync", n, c) for n, c in counts.get("sinks", {}).items()]
     for stage, name, c in stages:
         table.add_row(stage, name, str(c.get("status", "")), *(str(c.get(k, "")) for k in _STAGE_KEYS[stage]))
@@ -204,6 +228,7 @@ def _print_summary(counts: dict[str, Any], config: AppConfig) -> None:
         style="dim",
     )
     _print_identity_and_enrichment(counts)
+    _print_handoff(counts)
     tripped = [g for g in counts.get("gates", []) if g["tripped"]]
     gates = counts.get("gates", [])
     if gates:
@@ -374,9 +399,11 @@ if __name__ == "__main__":  # pragma: no cover
 def _register_subcommands() -> None:
     from flows.model_cli import app as model_app
     from flows.quarantine_cli import app as quarantine_app
+    from flows.report_cli import app as report_app
 
     app.add_typer(quarantine_app, name="quarantine")
     app.add_typer(model_app, name="model")
+    app.add_typer(report_app, name="report")
 
 
 _register_subcommands()

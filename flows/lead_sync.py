@@ -11,10 +11,13 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 from tasks.enrich import enrich_leads
 from tasks.extract import extract_source
+from tasks.funnel import funnel_report
 from tasks.gates import evaluate_gates
+from tasks.handoff import handoff_leads
 from tasks.normalize import normalize_leads
 from tasks.prepare import prepare_run
 from tasks.report import collect, gate_problems, may_sync, publish_summary, run_status, validation_counts
+from tasks.route import route_leads
 from tasks.score import score_leads
 from tasks.sync import forget_accepted, sync_sink
 from tasks.validate import validate_golden_leads, validate_source_records
@@ -57,6 +60,8 @@ def lead_sync(
     counts["enrich"] = collect({"enrich": enrich_leads.submit(ctx)}, problems)["enrich"]
     problems.extend(counts["enrich"].get("problems", []) if counts["enrich"] else [])
     counts["score"] = collect({"score": score_leads.submit(ctx)}, problems)["score"]
+    counts["route"] = collect({"route": route_leads.submit(ctx)}, problems)["route"]
+    counts["handoff"] = collect({"handoff": handoff_leads.submit(ctx)}, problems)["handoff"]
     checks |= collect({"leads": validate_golden_leads.submit(ctx)}, problems)
     counts |= validation_counts(checks)
     counts["gates"] = evaluate_gates(ctx, {"sources": counts["sources"], "validation_results": list(checks.values())})
@@ -68,6 +73,7 @@ def lead_sync(
             if name in chosen and not dry_run:
                 counts.setdefault("full_resync", {})[name] = forget_accepted(ctx, name)
         counts["sinks"] = collect({n: sync_sink.submit(ctx, n) for n in chosen}, problems)
+    counts["funnel"] = collect({"funnel": funnel_report.submit(ctx)}, problems)["funnel"]
     status = run_status(counts)
     publish_summary(ctx, status, counts)
     if status != "completed":

@@ -32,7 +32,9 @@ from leads.config_base import (
     url_or_ref,
 )
 from leads.fields import ENRICHED_FIELDS, FIELD_NAMES, LEAD_FIELD_NAMES
+from leads.handoff_config import HandoffConfig
 from leads.lifecycle import Stage
+from leads.routing_config import RoutingConfig
 from leads.scoring_config import ScoringConfig
 from leads.sink_config import FieldRule, HubSpotSinkConfig, SalesforceSinkConfig
 from leads.source_config import (
@@ -298,6 +300,8 @@ class AppConfig(Strict):
     titles: TitleRulesConfig = Field(default_factory=TitleRulesConfig)
     enrichment: EnrichmentConfig = Field(default_factory=EnrichmentConfig)
     scoring: ScoringConfig = Field(default_factory=ScoringConfig)
+    routing: RoutingConfig = Field(default_factory=RoutingConfig)
+    handoff: HandoffConfig = Field(default_factory=HandoffConfig)
 
     _check_tz = field_validator("timezone")(classmethod(lambda cls, v: timezone_name(v)))
     _check_ttl = field_validator("lease_ttl", mode="before")(classmethod(lambda cls, v: duration(v)))
@@ -339,6 +343,14 @@ class AppConfig(Strict):
                     f"{key} names {', '.join(unknown)}, which is neither a source nor an enrichment provider; "
                     f"expected one of: {', '.join(sorted(known))}"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _routing_names_sources(self) -> AppConfig:
+        for key, source in self.routing.member_sources().items():
+            if source not in self.sources:
+                known = ", ".join(sorted(self.sources))
+                raise ValueError(f"{key}: {source!r} is not a source; expected one of: {known}")
         return self
 
     def quality_for(self, source: str | None) -> QualityConfig:

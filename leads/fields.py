@@ -108,10 +108,26 @@ SCORE_FIELDS: dict[str, Kind] = {
     "score_reasons": Kind.LIST,  # the top reasons, "+20 seniority is vp", strongest first
     "predicted_score": Kind.INT,  # 0..100: the approved model's probability of converting, in percent
     "disqualified": Kind.TEXT,  # why the lead is never an MQL (do-not-contact, competitor, ...)
+    # Set by the hand-off stage (tasks/handoff.py), kept across re-normalizing like the scores.
+    "recycle_reason": Kind.TEXT,  # why an MQL went back to nurture ("recycled: not worked within 30d")
 }
 
+# Set by the route stage (leads.routing) when a lead becomes an MQL and no one in sales owns it yet:
+# who it was routed to, by which rule and why. Sinks write them like any other field.
+ROUTING_FIELDS: dict[str, Kind] = {
+    "assigned_owner_id": Kind.TEXT,  # the owner's id in `assigned_owner_source` (a CRM user id, or a file's name)
+    "assigned_owner_source": Kind.TEXT,  # the source whose owners the id belongs to
+    "assigned_team": Kind.TEXT,  # the team a territory rule named, or the account owner's team
+    "assignment_rule": Kind.TEXT,  # `account owner`, or the name of the territory rule that fired
+    "assignment_reason": Kind.TEXT,  # why this owner, in words, as synced to the CRM
+}
+
+# Fields the pipeline's own stages (score, route) set on a golden lead: never taken from a record,
+# carried over when normalize or enrich rebuild the lead, and never inputs of a score.
+PIPELINE_FIELDS: dict[str, Kind] = {**SCORE_FIELDS, **ROUTING_FIELDS}
+
 # Every field a golden lead can hold: what sinks, scoring and expectations may refer to.
-LEAD_FIELD_KINDS: dict[str, Kind] = {**FIELD_KINDS, **DERIVED_FIELDS, **ENRICHED_FIELDS, **SCORE_FIELDS}
+LEAD_FIELD_KINDS: dict[str, Kind] = {**FIELD_KINDS, **DERIVED_FIELDS, **ENRICHED_FIELDS, **PIPELINE_FIELDS}
 LEAD_FIELD_NAMES: tuple[str, ...] = tuple(LEAD_FIELD_KINDS)
 
 FIELD_NAMES: tuple[str, ...] = tuple(FIELD_KINDS)

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from leads.derive import derive_fields
-from leads.fields import ATTRIBUTION_FIELDS, FIRST_TOUCH_FIELDS, SCORE_FIELDS, STICKY_TRUE_FIELDS
+from leads.fields import ATTRIBUTION_FIELDS, FIRST_TOUCH_FIELDS, PIPELINE_FIELDS, STICKY_TRUE_FIELDS
 from leads.identity import lead_id_for
 from leads.lifecycle import Stage, forward_only
 from leads.model import FieldValue, Lead, NormalizedRecord
@@ -194,10 +194,10 @@ class LeadRules:
 
 
 def keep_scores(lead: Lead, stored_fields: Mapping[str, list] | None) -> None:
-    """Carry the stored score fields onto a rebuilt lead: they stay until the score stage looks at
-    the lead again (and keep their times when it finds the same scores)."""
+    """Carry the stored pipeline fields (scores, routing) onto a rebuilt lead: they stay until the
+    score or route stage looks at the lead again (and keep their times when it finds the same)."""
     for name, data in (stored_fields or {}).items():
-        if name in SCORE_FIELDS:
+        if name in PIPELINE_FIELDS:
             lead.fields[name] = FieldValue.from_json(name, data)
 
 

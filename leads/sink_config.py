@@ -61,6 +61,9 @@ HUBSPOT_FIELDS: dict[str, dict[str, str]] = {
     "leads_etl_lead_grade": {"field": "lead_grade"},
     "leads_etl_score_reasons": {"field": "score_reasons"},
     "leads_etl_predicted_score": {"field": "predicted_score"},
+    # The owner routing chose, only where the contact has none (an owner sales set is never replaced).
+    "hubspot_owner_id": {"field": "assigned_owner_id", "policy": "if_empty"},
+    "leads_etl_assignment_reason": {"field": "assignment_reason", "policy": "if_empty"},
 }
 
 SALESFORCE_FIELDS: dict[str, dict[str, str]] = {
@@ -74,6 +77,8 @@ SALESFORCE_FIELDS: dict[str, dict[str, str]] = {
     "Country": {"field": "country", "policy": "if_empty"},
     "City": {"field": "city", "policy": "if_empty"},
     "HasOptedOutOfEmail": {"field": "do_not_contact"},  # set, never cleared
+    # The owner routing chose: on a create (an existing Salesforce lead always has an owner, sales').
+    "OwnerId": {"field": "assigned_owner_id", "policy": "if_empty"},
 }
 
 

@@ -4,7 +4,8 @@ Per property, in this order:
 1. no value of ours: nothing is written (we never blank a CRM field; deletions are configured apart);
 2. the CRM already holds our value: nothing to write;
 3. a flag (do-not-contact, opt-out) is only ever set, never cleared: an opt-out is never reversed;
-4. a lifecycle stage only moves forward: never to a stage before the CRM's;
+4. a lifecycle stage only moves forward: never to a stage before the CRM's, except the one explicit
+   recycle to nurture (the CRM at MQL, our lead recycled back to `lead` by the hand-off stage);
 5. the policy: `once` writes a property we never wrote; `if_empty` only where the CRM has no value;
    `always` overwrites, unless the CRM's value differs from what we last wrote there, which means
    a person edited it since: then the property is theirs. Our own echo (the CRM holding exactly
@@ -17,7 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from leads.lifecycle import parse_stage
+from leads.lifecycle import Stage, parse_stage
 from leads.sink_config import FieldRule
 
 SALES_EDIT = "edited in the CRM since our last write"
@@ -48,6 +49,11 @@ def _truthy(value: Any) -> bool:
     return text(value).lower() in ("true", "1", "yes")
 
 
+def is_recycle(before: Stage | None, after: Stage | None) -> bool:
+    """The one backward move a sink writes: MQL back to lead (nurture)."""
+    return before is Stage.MQL and after is Stage.LEAD
+
+
 def decide(
     rules: Mapping[str, FieldRule],
     desired: Mapping[str, Any],
@@ -56,6 +62,7 @@ def decide(
     *,
     stages: frozenset[str] = frozenset(),
     flags: frozenset[str] = frozenset(),
+    recycled: bool = False,
 ) -> Decision:
     """The properties to write to one CRM record.
 
@@ -66,6 +73,7 @@ def decide(
         written: property → the value we last wrote there (empty if we never wrote to it).
         stages: lifecycle-stage properties (forward only).
         flags: properties that are only ever set to true.
+        recycled: the lead was recycled to nurture: its stage may go from MQL back to lead.
     """
     decision = Decision()
     theirs_all = current or {}
@@ -76,7 +84,7 @@ def decide(
         theirs = theirs_all.get(prop)
         if current is not None and text(theirs) == text(ours):
             continue
-        reason = _kept(prop, rule, ours, theirs, current is not None, written, stages, flags)
+        reason = _kept(prop, rule, ours, theirs, current is not None, written, stages, flags, recycled)
         if reason is None:
             decision.send[prop] = ours
         else:
@@ -93,12 +101,14 @@ def _kept(
     written: Mapping[str, Any],
     stages: frozenset[str],
     flags: frozenset[str],
+    recycled: bool = False,
 ) -> str | None:
     if prop in flags:
         return None if _truthy(ours) else FLAG_KEPT if _truthy(theirs) else "only a set flag is written"
     if prop in stages:
         before, after = parse_stage(text(theirs)), parse_stage(text(ours))
-        if before is not None and (after is None or after.rank <= before.rank):
+        behind = before is not None and (after is None or after.rank <= before.rank)
+        if behind and not (recycled and is_recycle(before, after)):
             return STAGE_BEHIND
     if rule.policy == "once" and prop in written:
         return WRITTEN_ONCE

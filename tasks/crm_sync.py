@@ -30,7 +30,7 @@ from connectors.store.leads_view import lead_from_row
 from connectors.store.schema import remote_writes
 from leads.config import HubSpotSinkConfig
 from leads.hashing import stable_hash
-from leads.lifecycle import stages_from
+from leads.lifecycle import Stage, stages_from
 from leads.masking import mask_text
 from leads.model import Lead
 from leads.sync_rules import decide
@@ -63,6 +63,7 @@ class CrmSync:
         self.kept: Counter[str] = Counter()
         self.changes: Counter[str] = Counter()
         self.diff_path = ctx.run_dir / f"sync-{name}.jsonl"
+        self.clear_first: set[str] = set()  # HubSpot: leads whose stage is cleared before it goes back
 
     def run(self) -> None:
         stages = stages_from(self.settings.min_stage)
@@ -194,11 +195,14 @@ class CrmSync:
                 written.get(remote, {}) if remote else {},
                 stages=self.stages,
                 flags=self.flags,
+                recycled=recycled(lead),
             )
             self.kept.update(decision.kept.values())
             if not self.hubspot and theirs is not None and theirs.get("IsConverted"):
                 self._refuse(lead.lead_id, "CANNOT_UPDATE_CONVERTED_LEAD: the lead was converted in Salesforce", False)
                 continue
+            if self.hubspot and recycled(lead) and any(p in self.stages for p in decision.send):
+                self.clear_first.add(lead.lead_id)
             send = self._with_markers(decision.send, lead, theirs)
             plans[lead.lead_id] = (digest, row.content_hash, remote, send, theirs)
             if not send:
@@ -245,6 +249,7 @@ class CrmSync:
             return []
         self._open_wave()
         started = self.ctx.now()
+        updates = self._clear_stages(updates)
         outcomes = self.sink.update(updates) if updates else {}
         outcomes |= self.sink.create(creates) if creates else {}
         accepted, sent, times = [], {}, []
@@ -269,6 +274,23 @@ class CrmSync:
                 first, last = (min(times), max(times)) if times else (started, self.ctx.now())
                 extend_wave(conn, self.echo_key, self.wave, first, last, len(sent))
         return accepted
+
+    def _clear_stages(self, updates: list) -> list:
+        """HubSpot accepts a lower lifecycle stage only once the property is cleared: for recycled
+        leads, clear it first; one whose clearing was refused is not sent the lower stage."""
+        clears = [
+            (lead_id, remote, {p: "" for p in self.stages if p in send})
+            for lead_id, remote, send in updates
+            if lead_id in self.clear_first
+        ]
+        if not clears:
+            return updates
+        refused = set()
+        for lead_id, outcome in self.sink.update(clears).items():
+            if isinstance(outcome, Refused):
+                self._refuse(lead_id, f"clearing the lifecycle stage to recycle: {outcome.message}", outcome.retriable)
+                refused.add(lead_id)
+        return [u for u in updates if u[0] not in refused]
 
     def _open_wave(self) -> None:
         if self.wave is not None or self.settings.source is None:
@@ -330,6 +352,11 @@ class CrmSync:
         self.counts.deleted = len(gone) if self.settings.deletions != "leave" else 0
         with self.ctx.engine().begin() as conn:
             outbox.forget(conn, self.name, [m for m, _ in merged] + [lead for lead, _ in retired])
+
+
+def recycled(lead: Lead) -> bool:
+    """Recycled to nurture by the hand-off stage (and not qualified again since)."""
+    return lead.lifecycle_stage is Stage.LEAD and lead.get("recycle_reason") is not None
 
 
 def _id_order(remote_id: str) -> tuple[int, str]:

@@ -306,6 +306,8 @@ def _sinks(sinks: dict[str, Any]) -> str:
 
 def render_run_report(run_id: str, status: str, counts: dict, history: list[dict] | None = None) -> str:
     """One complete HTML5 document for a run; `history` holds earlier runs, newest last."""
+    from tasks.handoff_report import handoff_html
+
     counts = _d(counts)
     dry = ' <span class="badge dry">dry run</span>' if counts.get("dry_run") else ""
     problems = "".join(f"<li>{_e(p)}</li>" for p in _l(counts.get("problems")))
@@ -326,6 +328,7 @@ def render_run_report(run_id: str, status: str, counts: dict, history: list[dict
         _section("Problems", f"<ul>{problems}</ul>" if problems else "", "alert"),
         _gates(gates) if gates else "",
         _funnel(counts),
+        handoff_html(counts),
         _section("Extract per source", _sources(sources) if sources else ""),
         _quality(_d(counts.get("validation"))),
         _section("Quarantine reasons", _reasons(reasons) if reasons else ""),

@@ -17,6 +17,7 @@ from connectors.store.runs import finish_run
 from connectors.store.stats import quarantine_reasons, run_history
 from leads.masking import mask_text
 from tasks.context import RunContext
+from tasks.handoff_report import handoff_markdown, publish_handoff_artifacts
 
 SUMMARY_KEY = "lead-sync-summary"
 QUARANTINE_KEY = "lead-sync-quarantine-reasons"
@@ -99,6 +100,7 @@ def summary_markdown(run_id: str, status: str, counts: dict[str, Any], store: st
         ],
     )
     lines += _sink_fields_section(counts)
+    lines += handoff_markdown(counts)
     problems = counts.get("problems") or []
     if problems:
         lines += ["", "## Problems", "", *(f"- {mask_text(p)}" for p in problems)]
@@ -178,6 +180,7 @@ def publish(ctx: RunContext, status: str, counts: dict[str, Any], error: str | N
     if reasons:
         create_table_artifact(reasons, key=QUARANTINE_KEY, description="Rows quarantined by this run, by reason")
     create_link_artifact(report.resolve().as_uri(), link_text="Run report (HTML, works offline)", key=REPORT_KEY)
+    publish_handoff_artifacts(counts)
     return markdown
 
 
@@ -221,6 +224,8 @@ def run_status(counts: dict[str, Any]) -> str:
         counts.get("normalize") or {},
         counts.get("enrich") or {},
         counts.get("score") or {},
+        counts.get("route") or {},
+        counts.get("handoff") or {},
         *counts.get("sinks", {}).values(),
     ]
     if any(s.get("status") == "failed" for s in stages):

@@ -20,12 +20,14 @@ from prefect import task
 from prefect.cache_policies import NO_CACHE
 
 from connectors.store import scoring as store
+from connectors.store.handoff import recycled_at
 from connectors.store.leads_view import lead_from_row
 from connectors.store.leases import LeaseHeld
 from connectors.store.models import approved_model
 from leads.config import FileSourceConfig
-from leads.fields import LEAD_FIELD_NAMES, SCORE_FIELDS
+from leads.fields import LEAD_FIELD_NAMES, PIPELINE_FIELDS
 from leads.golden import lead_fingerprint
+from leads.handoff import since_recycle
 from leads.hashing import stable_hash
 from leads.lifecycle_rules import Signals, next_stage
 from leads.model import FieldValue, Lead
@@ -105,6 +107,7 @@ class _Chunk:
         self.refs = store.records_of(conn, ids)
         self.events = store.events_of(conn, ids, ad_sources(ctx))
         self.signals = store.signals_of(conn, ids)
+        self.recycled = recycled_at(conn, ids)
 
     def _inputs(self, lead_id: str, content_hash: str) -> str:
         events = self.events.get(lead_id, [])
@@ -112,7 +115,9 @@ class _Chunk:
         signals = {k: sorted(v) for k, v in (self.signals.get(lead_id) or {}).items()}
         # The day matters only when there is engagement to decay.
         day = self.day.date().isoformat() if events else None
-        return stable_hash([content_hash, digest, signals, day, self.rules, self.model and self.model.model_id])
+        inputs = [content_hash, digest, signals, day, self.rules, self.model and self.model.model_id]
+        recycled = self.recycled.get(lead_id)
+        return stable_hash(inputs + [recycled.isoformat()] if recycled is not None else inputs)
 
     def run(self, counts: ScoreCounts, grades: Counter[str], moves: Counter[str], disqualified: Counter[str]) -> None:
         leads = [lead_from_row(r) for r in self.rows]
@@ -131,7 +136,8 @@ class _Chunk:
             prediction = predictions[i] if predictions is not None else None
             predicted = round(prediction.probability * 100) if prediction is not None else None
             signals = self._signals(lead.lead_id)
-            stage, why = next_stage(lead.lifecycle_stage, result, predicted, signals, self.ctx.config.scoring)
+            qualifying = self._requalifying(lead, result)
+            stage, why = next_stage(lead.lifecycle_stage, qualifying, predicted, signals, self.ctx.config.scoring)
             _apply(lead, result, predicted, stage, _as_of(lead, self.events.get(lead.lead_id, []), now))
             fields_json = {n: fv.to_json() for n, fv in lead.fields.items()}
             content_hash = stable_hash(lead_fingerprint(lead, fields_json))
@@ -163,22 +169,31 @@ class _Chunk:
         store.mark_scored(self.conn, unchanged)
         store.record_stage_moves(self.conn, stage_moves)
 
+    def _requalifying(self, lead: Lead, result: Score) -> Score:
+        """The score the MQL rule judges: after a recycle to nurture, only events since then count,
+        so the old engagement does not make the lead an MQL again the next run."""
+        recycled = self.recycled.get(lead.lead_id)
+        if recycled is None:
+            return result
+        events = since_recycle(self.events.get(lead.lead_id, []), recycled)
+        return score(_values(lead), events, self.ctx.config.scoring, self.day)
+
     def _signals(self, lead_id: str) -> Signals:
         found = self.signals.get(lead_id) or {}
-        kinds = {e.kind for e in self.events.get(lead_id, [])}
+        kinds = {e.kind for e in since_recycle(self.events.get(lead_id, []), self.recycled.get(lead_id))}
         return Signals(
             frozenset(found.get("lead_statuses", ())), frozenset(kinds), frozenset(found.get("outcomes", ()))
         )
 
 
 def _values(lead: Lead) -> dict[str, Any]:
-    return {name: lead.get(name) for name in LEAD_FIELD_NAMES if name not in SCORE_FIELDS}
+    return {name: lead.get(name) for name in LEAD_FIELD_NAMES if name not in PIPELINE_FIELDS}
 
 
 def _as_of(lead: Lead, events: list[Any], fallback: datetime) -> datetime:
     """The time of the newest evidence a score rests on: the same data always gives the same field
     (and content hash), whichever run scored it, so a rerun after a crash ends like a clean run."""
-    times = [fv.observed_at for name, fv in lead.fields.items() if name not in SCORE_FIELDS and fv.observed_at]
+    times = [fv.observed_at for name, fv in lead.fields.items() if name not in PIPELINE_FIELDS and fv.observed_at]
     times += [e.at for e in events]
     return max(times, default=fallback)
 

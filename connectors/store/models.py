@@ -17,7 +17,7 @@ import pandas as pd
 from sqlalchemy import Connection, Engine, and_, select, update
 
 from connectors.store.schema import leads, models, outcomes
-from leads.fields import SCORE_FIELDS
+from leads.fields import PIPELINE_FIELDS
 from leads.model import FieldValue
 from leads.predictive.model import TrainedModel
 
@@ -34,7 +34,7 @@ NOT_FEATURES = (
     "lifecycle_stage",
     "lead_status",
     "owner",
-    *SCORE_FIELDS,
+    *PIPELINE_FIELDS,
 )
 
 

@@ -11,8 +11,10 @@ from sqlalchemy import MetaData, Table, inspect, select
 from connectors.store.schema import lead_links, leads, quarantine, source_records, sync_errors, sync_state, watermarks
 from tasks.enrich import enrich
 from tasks.extract import extract
+from tasks.handoff import handoff_stage
 from tasks.normalize import normalize
 from tasks.prepare import prepare
+from tasks.route import route_stage
 from tasks.score import score_stage
 from tasks.sync import sync
 
@@ -23,6 +25,8 @@ def run_pipeline(config: Path, run_id: str, dry_run: bool = False) -> dict[str, 
     counts["normalize"] = normalize(ctx)
     counts["enrich"] = enrich(ctx)
     counts["score"] = score_stage(ctx)
+    counts["route"] = route_stage(ctx)
+    counts["handoff"] = handoff_stage(ctx)
     counts["sinks"] = {n: sync(ctx, n) for n in ctx.config.sinks}
     return counts
 
@@ -82,6 +86,8 @@ def run_checked(
     counts["normalize"] = normalize(ctx)
     counts["enrich"] = enrich(ctx)
     counts["score"] = score_stage(ctx)
+    counts["route"] = route_stage(ctx)
+    counts["handoff"] = handoff_stage(ctx)
     checks["leads"] = validate_leads(ctx)
     counts |= validation_counts(checks)
     emitted = events if events is not None else []
