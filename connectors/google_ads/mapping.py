@@ -18,19 +18,15 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from connectors.ad_mapping import STANDARD_ANSWER_KEYS, MalformedLead, spend_record
+from connectors.ad_mapping import effective_mapping as shared_mapping
 from leads.source_config import GoogleAdsSourceConfig
 
 # Lead field → payload key. A source's `mapping` overrides entries (null drops one).
 DEFAULT_MAPPING: dict[str, str] = {
     "email": "email",
     "full_name": "full_name",
-    "first_name": "first_name",
-    "last_name": "last_name",
-    "phone": "phone_number",
-    "company": "company_name",
-    "job_title": "job_title",
-    "city": "city",
-    "country": "country",
+    **STANDARD_ANSWER_KEYS,
     "created_at": "submitted_at",
     "campaign_id": "campaign_id",
     "campaign_name": "campaign_name",
@@ -45,13 +41,8 @@ DEFAULT_MAPPING: dict[str, str] = {
 }
 
 
-class MalformedLead(ValueError):
-    """A submission that cannot be landed (the reason is the message)."""
-
-
 def effective_mapping(settings: GoogleAdsSourceConfig) -> dict[str, str]:
-    mapping = {**DEFAULT_MAPPING, **settings.mapping}
-    return {name: key for name, key in mapping.items() if key}
+    return shared_mapping(DEFAULT_MAPPING, settings.mapping)
 
 
 def gaql_time(when: datetime, zone: str) -> str:
@@ -132,14 +123,4 @@ def spend_row(row: Any, customer_id: str, currency: str, with_ad: bool) -> dict[
         return None
     if len(currency) != 3:
         return None
-    return {
-        "platform": "google_ads",
-        "account_id": customer_id,
-        "campaign_id": campaign,
-        "ad_id": ad,
-        "day": day,
-        "amount": amount,
-        "currency": currency,
-        "impressions": impressions,
-        "clicks": clicks,
-    }
+    return spend_record("google_ads", customer_id, campaign, ad, day, amount, currency, impressions, clicks)

@@ -20,23 +20,28 @@ run sits through stops the source at its last checkpoint instead of failing it.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from connectors.ad_platform import (
+    LeadWindow,
+    last_spend_day,
+    leads_then_spend,
+    quarantine,
+    spend_read_to,
+    spend_since,
+)
 from connectors.google_ads import settings as ga
 from connectors.google_ads.client import GoogleAdsApi
 from connectors.google_ads.mapping import MalformedLead, gaql_time, lead_payload, spend_row
 from connectors.http.errors import RetriableError
-from connectors.http.quota import QuotaReached
 from connectors.prefetch import prefetched
-from connectors.source import MAIN, Batch, Checkpoint, Events, new_window
-from connectors.store.landing import IncomingRecord, QuarantineEntry
+from connectors.source import MAIN, Batch, Checkpoint, Events
+from connectors.store.landing import IncomingRecord
 from leads.source_config import GoogleAdsSourceConfig
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 RETENTION = timedelta(days=ga.RETENTION_DAYS)
 
 
@@ -71,17 +76,15 @@ class GoogleAdsSource:
     def read(self, checkpoints: Mapping[str, Checkpoint]) -> Iterator[Batch]:
         if not self.accounts:
             self.check()
-        try:
-            yield from self._leads(checkpoints.get(MAIN))
-            if self.settings.spend:
-                yield from self._spend(checkpoints.get("spend"))
-        except RetriableError as exc:
-            if not (exc.wait_refused or exc.code in ga.RETRIABLE_CODES):
-                raise
-            raise QuotaReached(
-                f"Google Ads quota for {self.name} ({exc.detail}) asks for a longer wait than a run sits through; "
-                "stopping at the last checkpoint, the next run goes on from there"
-            ) from exc
+        yield from leads_then_spend(self._leads, self._spend if self.settings.spend else None, checkpoints, self._stop)
+
+    def _stop(self, exc: RetriableError) -> str | None:
+        if not (exc.wait_refused or exc.code in ga.RETRIABLE_CODES):
+            return None
+        return (
+            f"Google Ads quota for {self.name} ({exc.detail}) asks for a longer wait than a run sits through; "
+            "stopping at the last checkpoint, the next run goes on from there"
+        )
 
     def missing_columns(self) -> list[str]:
         return []
@@ -98,38 +101,26 @@ class GoogleAdsSource:
     # leads
 
     def _leads(self, mark: Checkpoint | None) -> Iterator[Batch]:
-        state = dict((mark.state or {}) if mark else {})
-        done_until = mark.cursor_ts if mark else EPOCH
-        if "window" in state:
-            lo, hi = (datetime.fromisoformat(t) for t in state["window"])
-            done, current, after = set(state.get("customers_done") or []), state.get("customer"), state.get("after")
-        else:
-            s = self.settings
-            window = new_window(mark, self.now, s.lookback, s.start, timedelta.max, EPOCH)
-            lo, hi, done, current, after = window.lo, window.hi, set(), None, None
-            self._retention_notes(mark, lo)
+        window = LeadWindow.of(mark, self.now, self.settings.lookback, self.settings.start, "customer", "after")
+        if not window.resumed:
+            self._retention_notes(mark, window.lo)
+        after = window.position  # the last submission time landed: a new query resumes from it
         for customer in self.settings.customer_ids:
-            if customer in done or customer not in self.accounts:
+            if customer in window.done or customer not in self.accounts:
                 continue
-            start = datetime.fromisoformat(after) if customer == current and after else lo
-            pages = self.api.search(customer, self._lead_query(customer, start, hi))
+            start = datetime.fromisoformat(after) if customer == window.current and after else window.lo
+            pages = self.api.search(customer, self._lead_query(customer, start, window.hi))
             for page in prefetched(pages):  # the next page is fetched while this one lands
                 batch = self._lead_batch(customer, list(page.get("results") or []))
                 last = max((r.cursor_ts for r in batch.records), default=None)
                 after = last.isoformat() if last else after
                 more = bool(page.get("nextPageToken"))
                 if not more:
-                    done.add(customer)
-                progress = {
-                    "window": [lo.isoformat(), hi.isoformat()],
-                    "customers_done": sorted(done),
-                    "customer": customer if more else None,
-                    "after": after if more else None,
-                }
-                batch.checkpoint = Checkpoint(done_until, "", progress)
+                    window.done.add(customer)
+                batch.checkpoint = window.checkpoint(customer if more else None, after if more else None)
                 yield batch
             after = None
-        yield Batch(stream=MAIN, checkpoint=Checkpoint(hi))
+        yield window.end()
 
     def _lead_query(self, customer: str, lo: datetime, hi: datetime) -> str:
         zone = self.accounts[customer]["zone"]
@@ -150,8 +141,7 @@ class GoogleAdsSource:
             try:
                 payload, submitted = lead_payload(row, customer, zone)
             except MalformedLead as bad:
-                raw = json.dumps(row, sort_keys=True, default=str).encode()
-                batch.rejected.append(QuarantineEntry(position, raw, [str(bad)], lead_id))
+                quarantine(batch, position, row, bad, lead_id)
                 continue
             batch.records.append(IncomingRecord(payload["id"], submitted, payload, position))
         return batch
@@ -174,8 +164,7 @@ class GoogleAdsSource:
 
     def _spend(self, mark: Checkpoint | None) -> Iterator[Batch]:
         s = self.settings
-        day = ((mark.state or {}) if mark else {}).get("day")
-        last = date.fromisoformat(day) if day else None
+        last = last_spend_day(mark)
         latest = self.now.date()
         for customer in s.customer_ids:
             account = self.accounts.get(customer)
@@ -183,8 +172,7 @@ class GoogleAdsSource:
                 continue
             today = self.now.astimezone(ZoneInfo(account["zone"])).date()  # the account's days
             latest = max(latest, today)
-            first = s.start.date() if s.start else today - s.spend_history
-            since = min(last - s.spend_lookback if last is not None else first, today)
+            since = spend_since(last, today, s)
             for query, with_ad in ((ga.CAMPAIGN_SPEND, False), (ga.AD_SPEND, True)):
                 text = query.format(since=since.isoformat(), until=today.isoformat())
                 for page in self.api.search(customer, text):
@@ -193,5 +181,4 @@ class GoogleAdsSource:
                     kept = [r for r in found if r is not None]
                     self._bad_spend += len(found) - len(kept)
                     yield Batch(stream="spend", events=Events(spend=kept), read=len(rows))
-        midnight = datetime(latest.year, latest.month, latest.day, tzinfo=UTC)
-        yield Batch(stream="spend", checkpoint=Checkpoint(midnight, "", {"day": latest.isoformat()}))
+        yield spend_read_to(latest)

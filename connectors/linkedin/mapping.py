@@ -16,18 +16,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from connectors.ad_mapping import STANDARD_ANSWER_KEYS, MalformedLead, spend_record
+from connectors.ad_mapping import effective_mapping as shared_mapping
 from leads.source_config import LinkedInSourceConfig
 
 # Lead field → payload key. A source's `mapping` overrides entries (null drops one).
 DEFAULT_MAPPING: dict[str, str] = {
     "email": "email",
-    "first_name": "first_name",
-    "last_name": "last_name",
-    "phone": "phone_number",
-    "company": "company_name",
-    "job_title": "job_title",
-    "city": "city",
-    "country": "country",
+    **STANDARD_ANSWER_KEYS,
     "created_at": "submitted_at",
     "campaign_id": "campaign_id",
     "ad_id": "ad_id",
@@ -38,13 +34,8 @@ DEFAULT_MAPPING: dict[str, str] = {
 }
 
 
-class MalformedLead(ValueError):
-    """A lead response that cannot be landed (the reason is the message)."""
-
-
 def effective_mapping(settings: LinkedInSourceConfig) -> dict[str, str]:
-    mapping = {**DEFAULT_MAPPING, **settings.mapping}
-    return {name: key for name, key in mapping.items() if key}
+    return shared_mapping(DEFAULT_MAPPING, settings.mapping)
 
 
 def urn_id(urn: Any) -> str | None:
@@ -148,26 +139,4 @@ def spend_row(element: Any, account_id: str, currency: str) -> dict[str, Any] | 
     campaign, creative = urn_id(campaign_urn), urn_id(creative_urn)
     if not campaign or not creative or len(currency) != 3:
         return None
-    return {
-        "platform": "linkedin",
-        "account_id": account_id,
-        "campaign_id": campaign,
-        "ad_id": creative,
-        "day": day,
-        "amount": amount,
-        "currency": currency,
-        "impressions": impressions,
-        "clicks": clicks,
-    }
-
-
-def campaign_totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A campaign's own row per day (ad_id ''): the sum of its creatives (LinkedIn spends per creative)."""
-    totals: dict[tuple[str, str, date], dict[str, Any]] = {}
-    for row in rows:
-        key = (row["account_id"], row["campaign_id"], row["day"])
-        total = totals.setdefault(key, {**row, "ad_id": "", "amount": 0.0, "impressions": 0, "clicks": 0})
-        total["amount"] = round(total["amount"] + row["amount"], 6)
-        total["impressions"] += row["impressions"]
-        total["clicks"] += row["clicks"]
-    return list(totals.values())
+    return spend_record("linkedin", account_id, campaign, creative, day, amount, currency, impressions, clicks)

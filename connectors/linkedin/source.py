@@ -17,22 +17,27 @@ refresh says it has less than `reauth_warning` left, the run summary says so, wi
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from connectors.ad_mapping import campaign_totals
+from connectors.ad_platform import (
+    LeadWindow,
+    last_spend_day,
+    leads_then_spend,
+    quarantine,
+    spend_read_to,
+    spend_since,
+)
 from connectors.http.errors import RetriableError
 from connectors.http.paging import Offset
-from connectors.http.quota import QuotaReached
 from connectors.linkedin.client import LinkedInApi
-from connectors.linkedin.mapping import MalformedLead, campaign_totals, form_of, lead_payload, questions, spend_row
+from connectors.linkedin.mapping import MalformedLead, form_of, lead_payload, questions, spend_row
 from connectors.prefetch import prefetched
-from connectors.source import MAIN, Batch, Checkpoint, Events, new_window
-from connectors.store.landing import IncomingRecord, QuarantineEntry
+from connectors.source import MAIN, Batch, Checkpoint, Events
+from connectors.store.landing import IncomingRecord
 from leads.source_config import LinkedInSourceConfig
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class LinkedInSource:
@@ -60,17 +65,15 @@ class LinkedInSource:
     def read(self, checkpoints: Mapping[str, Checkpoint]) -> Iterator[Batch]:
         if not self.currency:
             self.check()
-        try:
-            yield from self._leads(checkpoints.get(MAIN))
-            if self.settings.spend:
-                yield from self._spend(checkpoints.get("spend"))
-        except RetriableError as exc:
-            if exc.status != 429:
-                raise
-            raise QuotaReached(
-                f"LinkedIn kept refusing {self.name} with 429 (a daily limit, reset at midnight UTC); stopping at the "
-                "last checkpoint, the next run goes on from there"
-            ) from exc
+        yield from leads_then_spend(self._leads, self._spend if self.settings.spend else None, checkpoints, self._stop)
+
+    def _stop(self, exc: RetriableError) -> str | None:
+        if exc.status != 429:
+            return None
+        return (
+            f"LinkedIn kept refusing {self.name} with 429 (a daily limit, reset at midnight UTC); stopping at the "
+            "last checkpoint, the next run goes on from there"
+        )
 
     def missing_columns(self) -> list[str]:
         return []
@@ -98,34 +101,21 @@ class LinkedInSource:
     # leads
 
     def _leads(self, mark: Checkpoint | None) -> Iterator[Batch]:
-        state = dict((mark.state or {}) if mark else {})
-        done_until = mark.cursor_ts if mark else EPOCH
-        if "window" in state:
-            lo, hi = (datetime.fromisoformat(t) for t in state["window"])
-            done, current, offset = set(state.get("accounts_done") or []), state.get("account"), state.get("start")
-        else:
-            s = self.settings
-            window = new_window(mark, self.now, s.lookback, s.start, timedelta.max, EPOCH)
-            lo, hi, done, current, offset = window.lo, window.hi, set(), None, None
-        start_ms, end_ms = int(lo.timestamp() * 1000), int(hi.timestamp() * 1000)
+        window = LeadWindow.of(mark, self.now, self.settings.lookback, self.settings.start, "account", "start")
+        start_ms, end_ms = int(window.lo.timestamp() * 1000), int(window.hi.timestamp() * 1000)
         for account in self.settings.accounts:
-            if account in done:
+            if account in window.done:
                 continue
-            start = int(offset) if account == current and offset else 0
+            offset = window.position  # the next offset of the account a crash interrupted
+            start = int(offset) if account == window.current and offset else 0
             pages = self._pages(account, start_ms, end_ms, start)
             for page, following in prefetched(pages):  # the next page is fetched while this one lands
                 batch = self._lead_batch(account, list(page.get("elements") or []))
                 if following is None:
-                    done.add(account)
-                progress = {
-                    "window": [lo.isoformat(), hi.isoformat()],
-                    "accounts_done": sorted(done),
-                    "account": account if following is not None else None,
-                    "start": following,
-                }
-                batch.checkpoint = Checkpoint(done_until, "", progress)
+                    window.done.add(account)
+                batch.checkpoint = window.checkpoint(account if following is not None else None, following)
                 yield batch
-        yield Batch(stream=MAIN, checkpoint=Checkpoint(hi))
+        yield window.end()
 
     def _pages(self, account: str, start_ms: int, end_ms: int, start: int) -> Iterator[tuple[dict[str, Any], Any]]:
         """Pages from offset `start`, each with the offset of the next (None after the last)."""
@@ -158,8 +148,7 @@ class LinkedInSource:
             try:
                 payload, submitted = lead_payload(element, account, name, known)
             except MalformedLead as bad:
-                raw = json.dumps(element, sort_keys=True, default=str).encode()
-                batch.rejected.append(QuarantineEntry(position, raw, [str(bad)], lead_id))
+                quarantine(batch, position, element, bad, lead_id)
                 continue
             batch.records.append(IncomingRecord(payload["id"], submitted, payload, position))
         return batch
@@ -169,15 +158,12 @@ class LinkedInSource:
     def _spend(self, mark: Checkpoint | None) -> Iterator[Batch]:
         s = self.settings
         today = self.now.astimezone(UTC).date()
-        day = ((mark.state or {}) if mark else {}).get("day")
-        last = date.fromisoformat(day) if day else None
-        first = s.start.date() if s.start else today - s.spend_history
-        since = min(last - s.spend_lookback if last is not None else first, today)
+        since = spend_since(last_spend_day(mark), today, s)
         for account in s.accounts:
             elements = self.api.analytics(account, since, today)
             found = [spend_row(e, account, self.currency.get(account, "")) for e in elements]
             rows = [r for r in found if r is not None]
             self._bad_spend += len(found) - len(rows)
-            yield Batch(stream="spend", events=Events(spend=rows + campaign_totals(rows)), read=len(elements))
-        midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
-        yield Batch(stream="spend", checkpoint=Checkpoint(midnight, "", {"day": today.isoformat()}))
+            totals = campaign_totals(rows)  # LinkedIn spends per creative: a campaign's own row is their sum
+            yield Batch(stream="spend", events=Events(spend=rows + totals), read=len(elements))
+        yield spend_read_to(today)

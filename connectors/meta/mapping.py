@@ -14,19 +14,15 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from connectors.ad_mapping import STANDARD_ANSWER_KEYS, MalformedLead, spend_record
+from connectors.ad_mapping import effective_mapping as shared_mapping
 from leads.source_config import MetaLeadsSourceConfig
 
 # Lead field → payload key. A source's `mapping` overrides entries (null drops one).
 DEFAULT_MAPPING: dict[str, str] = {
     "email": "email",
     "full_name": "full_name",
-    "first_name": "first_name",
-    "last_name": "last_name",
-    "phone": "phone_number",
-    "company": "company_name",
-    "job_title": "job_title",
-    "city": "city",
-    "country": "country",
+    **STANDARD_ANSWER_KEYS,
     "created_at": "created_time",
     "campaign_id": "campaign_id",
     "campaign_name": "campaign_name",
@@ -43,13 +39,8 @@ AD_KEYS = ("ad_id", "ad_name", "adset_id", "adset_name", "campaign_id", "campaig
 RESERVED = frozenset({"id", "created_time", "form_id", "form_name", "page_id", "platform", "is_organic", *AD_KEYS})
 
 
-class MalformedLead(ValueError):
-    """A lead Meta sent that cannot be landed (the reason is the message)."""
-
-
 def effective_mapping(settings: MetaLeadsSourceConfig) -> dict[str, str]:
-    mapping = {**DEFAULT_MAPPING, **settings.mapping}
-    return {name: key for name, key in mapping.items() if key}
+    return shared_mapping(DEFAULT_MAPPING, settings.mapping)
 
 
 def meta_time(value: Any) -> datetime | None:
@@ -119,26 +110,6 @@ def spend_row(row: Any, account_id: str) -> dict[str, Any] | None:
     currency = str(row.get("account_currency") or "").upper()
     if not row.get("campaign_id") or not row.get("ad_id") or len(currency) != 3:
         return None
-    return {
-        "platform": "meta",
-        "account_id": account_id,
-        "campaign_id": str(row["campaign_id"]),
-        "ad_id": str(row["ad_id"]),
-        "day": day,
-        "amount": amount,
-        "currency": currency,
-        "impressions": impressions,
-        "clicks": clicks,
-    }
-
-
-def campaign_totals(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """A campaign's own row per day (ad_id ''): the sum of its ads (Meta spends at the ad level)."""
-    totals: dict[tuple[str, str, date], dict[str, Any]] = {}
-    for row in rows:
-        key = (row["account_id"], row["campaign_id"], row["day"])
-        total = totals.setdefault(key, {**row, "ad_id": "", "amount": 0.0, "impressions": 0, "clicks": 0})
-        total["amount"] = round(total["amount"] + row["amount"], 6)
-        total["impressions"] += row["impressions"]
-        total["clicks"] += row["clicks"]
-    return list(totals.values())
+    return spend_record(
+        "meta", account_id, str(row["campaign_id"]), str(row["ad_id"]), day, amount, currency, impressions, clicks
+    )

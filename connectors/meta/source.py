@@ -22,24 +22,29 @@ last checkpoint instead of failing.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterator, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
+from connectors.ad_mapping import campaign_totals
+from connectors.ad_platform import (
+    LeadWindow,
+    last_spend_day,
+    leads_then_spend,
+    quarantine,
+    spend_read_to,
+    spend_since,
+)
 from connectors.http.errors import FatalError, RetriableError
-from connectors.http.quota import QuotaReached
 from connectors.meta import settings as mt
 from connectors.meta.client import MetaApi
-from connectors.meta.mapping import MalformedLead, campaign_totals, lead_payload, spend_row
+from connectors.meta.mapping import MalformedLead, lead_payload, spend_row
 from connectors.meta.token import token_notes, token_problems
 from connectors.prefetch import prefetched
-from connectors.source import MAIN, Batch, Checkpoint, Events, new_window
-from connectors.store.landing import IncomingRecord, QuarantineEntry
+from connectors.source import MAIN, Batch, Checkpoint, Events
+from connectors.store.landing import IncomingRecord
 from leads.source_config import MetaLeadsSourceConfig
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class MetaSource:
@@ -78,17 +83,15 @@ class MetaSource:
         return problems
 
     def read(self, checkpoints: Mapping[str, Checkpoint]) -> Iterator[Batch]:
-        try:
-            yield from self._leads(checkpoints.get(MAIN))
-            if self.settings.spend:
-                yield from self._spend(checkpoints.get("spend"))
-        except RetriableError as exc:
-            if not (exc.wait_refused or exc.code in mt.THROTTLE_CODES):
-                raise
-            raise QuotaReached(
-                f"Meta throttled {self.name} ({exc.detail}) for longer than a run waits; stopping at the last "
-                "checkpoint, the next run goes on from there"
-            ) from exc
+        yield from leads_then_spend(self._leads, self._spend if self.settings.spend else None, checkpoints, self._stop)
+
+    def _stop(self, exc: RetriableError) -> str | None:
+        if not (exc.wait_refused or exc.code in mt.THROTTLE_CODES):
+            return None
+        return (
+            f"Meta throttled {self.name} ({exc.detail}) for longer than a run waits; stopping at the last "
+            "checkpoint, the next run goes on from there"
+        )
 
     def missing_columns(self) -> list[str]:
         return []  # answers are named by each form's questions: a form without one is no drift
@@ -121,34 +124,21 @@ class MetaSource:
         return found
 
     def _leads(self, mark: Checkpoint | None) -> Iterator[Batch]:
-        state = dict((mark.state or {}) if mark else {})
-        done_until = mark.cursor_ts if mark else EPOCH
-        if "window" in state:  # a crash interrupted this window: go on after the last landed page
-            lo, hi = (datetime.fromisoformat(t) for t in state["window"])
-            done, current, after = set(state.get("forms_done") or []), state.get("form"), state.get("after")
-        else:
-            s = self.settings
-            window = new_window(mark, self.now, s.lookback, s.start, timedelta.max, EPOCH)
-            lo, hi, done, current, after = window.lo, window.hi, set(), None, None
-        since, until = math.floor(lo.timestamp()), math.ceil(hi.timestamp())
+        window = LeadWindow.of(mark, self.now, self.settings.lookback, self.settings.start, "form", "after")
+        since, until = math.floor(window.lo.timestamp()), math.ceil(window.hi.timestamp())
         for page_id, form in self._forms():
             form_id = str(form.get("id"))
-            if form_id in done:
+            if form_id in window.done:
                 continue
-            pages = self.api.leads(form_id, since, until, after if form_id == current else None)
+            after = window.position if form_id == window.current else None  # go on after the last landed page
+            pages = self.api.leads(form_id, since, until, after)
             for leads, following in prefetched(pages):  # the next page is fetched while this one lands
                 batch = self._lead_batch(leads, form, page_id, since, until)
                 if following is None:
-                    done.add(form_id)
-                progress = {
-                    "window": [lo.isoformat(), hi.isoformat()],
-                    "forms_done": sorted(done),
-                    "form": form_id if following else None,
-                    "after": following,
-                }
-                batch.checkpoint = Checkpoint(done_until, "", progress)
+                    window.done.add(form_id)
+                batch.checkpoint = window.checkpoint(form_id if following else None, following)
                 yield batch
-        yield Batch(stream=MAIN, checkpoint=Checkpoint(hi))
+        yield window.end()
 
     def _lead_batch(self, leads: list[Any], form: dict[str, Any], page_id: str, since: int, until: int) -> Batch:
         batch = Batch(stream=MAIN, read=len(leads))
@@ -158,8 +148,7 @@ class MetaSource:
             try:
                 payload, created = lead_payload(lead, form, page_id)
             except MalformedLead as bad:
-                raw = json.dumps(lead, sort_keys=True, default=str).encode()
-                batch.rejected.append(QuarantineEntry(position, raw, [str(bad)], lead_id if lead_id != "?" else None))
+                quarantine(batch, position, lead, bad, lead_id if lead_id != "?" else None)
                 continue
             if not since <= created.timestamp() <= until:
                 batch.skipped += 1
@@ -173,10 +162,7 @@ class MetaSource:
     def _spend(self, mark: Checkpoint | None) -> Iterator[Batch]:
         s = self.settings
         today = self.now.astimezone(UTC).date()
-        day = ((mark.state or {}) if mark else {}).get("day")
-        last = date.fromisoformat(day) if day else None
-        first = s.start.date() if s.start else today - s.spend_history
-        since = min(last - s.spend_lookback if last is not None else first, today)
+        since = spend_since(last_spend_day(mark), today, s)
         for account in s.ad_accounts:
             rows: list[dict[str, Any]] = []
             for page in self.api.insights(account, since, today):
@@ -185,6 +171,6 @@ class MetaSource:
                 self._bad_spend += len(found) - len(ad_rows)
                 rows += ad_rows
                 yield Batch(stream="spend", events=Events(spend=ad_rows), read=len(page))
+            # Meta spends at the ad level: a campaign's own row is the sum of its ads
             yield Batch(stream="spend", events=Events(spend=campaign_totals(rows)))
-        midnight = datetime(today.year, today.month, today.day, tzinfo=UTC)
-        yield Batch(stream="spend", checkpoint=Checkpoint(midnight, "", {"day": today.isoformat()}))
+        yield spend_read_to(today)

@@ -26,19 +26,18 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
-from urllib.parse import parse_qs
+from typing import Any, Unpack
 from zoneinfo import ZoneInfo
 
 import httpx
 
+from tests.fakes.ad_common import issued_at, refresh_grant
 from tests.fakes.google_ads import resources
 from tests.fakes.google_ads.errors import AdsError, bare, fault_body, oauth_error, quota, request_id
 from tests.fakes.google_ads.gaql import QueryError, parse
 from tests.fakes.google_ads.state import Seeding
-from tests.fakes.meta.harness import Harness
+from tests.fakes.meta.harness import FakeTime, Harness
 
 API_PATH = re.compile(r"^/(v[0-9]+)/customers/([0-9]+)/googleAds:(search|searchStream)$")
 BODY_KEYS = frozenset({"query", "pageToken", "validateOnly"})
@@ -57,11 +56,9 @@ class FakeGoogleAds(Harness, Seeding):
         rows_per_page: int = 10_000,
         refresh_token_ttl: float | None = None,
         daily_operations: int | None = None,
-        start_at: str | float | None = None,
-        frozen_clock: bool = False,
-        clock: Callable[[], float] | None = None,
+        **timing: Unpack[FakeTime],
     ) -> None:
-        super().__init__(clock, start_at, frozen_clock)
+        super().__init__(**timing)
         self._init_state()
         self.client_id, self.client_secret, self.refresh_token = client_id, client_secret, refresh_token
         self.developer_token = developer_token
@@ -108,9 +105,7 @@ class FakeGoogleAds(Harness, Seeding):
             return error.response()
 
     def _token(self, request: httpx.Request) -> httpx.Response:
-        form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
-        if form.get("grant_type") != "refresh_token":
-            raise AssertionError(f"request outside the contract: OAuth grant {form.get('grant_type')!r}")
+        form = refresh_grant(request)
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             return oauth_error("invalid_client", "The OAuth client was not found.", 401)
         expired = self.refresh_expires_at is not None and self.now() >= self.refresh_expires_at
@@ -197,8 +192,7 @@ class FakeGoogleAds(Harness, Seeding):
         raise AdsError(400, "requestError", "INVALID_PAGE_TOKEN", "Page token is invalid or does not match the query.")
 
     def _authenticate(self, request: httpx.Request) -> None:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        issued = self.access_tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+        issued = issued_at(request, self.access_tokens)
         if issued is None:
             raise AdsError(401, "authenticationError", "OAUTH_TOKEN_INVALID", "Oauth token is invalid.")
         if self.now() - issued >= TOKEN_TTL:

@@ -7,10 +7,11 @@ campaign spends without ad_group_ads).
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from tests.fakes.ad_common import insert_in_order
 
 
 @dataclass
@@ -101,10 +102,7 @@ class Seeding:
         lead_id = f"Lf{self._next():010d}"
         at = float(int(self.now() if submitted_at is None else submitted_at))  # type: ignore[attr-defined]
         submission = Submission(lead_id, at, dict(fields), dict(custom or {}), campaign, group, ad_id, asset_id, gclid)
-        key = (at, lead_id)
-        position = bisect.bisect_left(customer.keys, key)
-        customer.keys.insert(position, key)
-        customer.submissions.insert(position, submission)
+        insert_in_order(customer.keys, customer.submissions, (at, lead_id), submission)
         return lead_id
 
     def restate_lead(self, lead_id: str, fields: dict[str, str], submitted_at: float) -> None:
@@ -118,9 +116,7 @@ class Seeding:
                 if found.id == lead_id:
                     del customer.submissions[at], customer.keys[at]
                     found.fields, found.at = dict(fields), float(int(submitted_at))
-                    position = bisect.bisect_left(customer.keys, (found.at, found.id))
-                    customer.keys.insert(position, (found.at, found.id))
-                    customer.submissions.insert(position, found)
+                    insert_in_order(customer.keys, customer.submissions, (found.at, found.id), found)
                     return
         raise KeyError(lead_id)
 

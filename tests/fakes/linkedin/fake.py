@@ -22,16 +22,15 @@ member's grant (365 days), after which the grant is `invalid_grant`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any
-from urllib.parse import parse_qs
+from typing import Any, Unpack
 
 import httpx
 
+from tests.fakes.ad_common import issued_at, refresh_grant
 from tests.fakes.linkedin import restli
 from tests.fakes.linkedin.state import Seeding
-from tests.fakes.meta.harness import Harness
+from tests.fakes.meta.harness import FakeTime, Harness
 
 TOKEN_PATH = "/oauth/v2/accessToken"
 ACCESS_TTL = 60 * 86400.0
@@ -64,11 +63,9 @@ class FakeLinkedIn(Harness, Seeding):
         newest_version: str = "202612",
         max_count: int = 500,
         daily_limit: int | None = None,
-        start_at: str | float | None = None,
-        frozen_clock: bool = False,
-        clock: Callable[[], float] | None = None,
+        **timing: Unpack[FakeTime],
     ) -> None:
-        super().__init__(clock, start_at, frozen_clock)
+        super().__init__(**timing)
         self._init_state()
         self.client_id, self.client_secret, self.refresh_token = client_id, client_secret, refresh_token
         self.granted_at = self.now() - grant_age
@@ -107,9 +104,7 @@ class FakeLinkedIn(Harness, Seeding):
             return error.response()
 
     def _token(self, request: httpx.Request) -> httpx.Response:
-        form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
-        if form.get("grant_type") != "refresh_token":
-            raise AssertionError(f"request outside the contract: OAuth grant {form.get('grant_type')!r}")
+        form = refresh_grant(request)
         if form.get("client_id") != self.client_id or form.get("client_secret") != self.client_secret:
             return httpx.Response(
                 401, json={"error": "invalid_client", "error_description": "Client authentication failed"}
@@ -155,8 +150,7 @@ class FakeLinkedIn(Harness, Seeding):
             raise LinkedInError(400, "ILLEGAL_ARGUMENT", "This API requires X-Restli-Protocol-Version: 2.0.0")
 
     def _authenticate(self, request: httpx.Request) -> None:
-        scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-        issued = self.access_tokens.get(token.strip()) if scheme.lower() == "bearer" else None
+        issued = issued_at(request, self.access_tokens)
         if issued is None:
             raise LinkedInError(401, "INVALID_ACCESS_TOKEN", "Invalid access token", 65600)
         if self.now() - issued >= ACCESS_TTL:

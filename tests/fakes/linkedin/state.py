@@ -6,10 +6,11 @@ the version they were submitted on. `GET leadForms/{id}` shows the latest versio
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from tests.fakes.ad_common import insert_in_order
 
 PREDEFINED = {
     "FIRST_NAME",
@@ -144,10 +145,7 @@ class Seeding:
             creative_id,
             bool(test),
         )
-        key = (lead.submitted_ms, lead.id)
-        position = bisect.bisect_left(account.keys, key)
-        account.keys.insert(position, key)
-        account.responses.insert(position, lead)
+        insert_in_order(account.keys, account.responses, (lead.submitted_ms, lead.id), lead)
         return lead.id
 
     def restate_lead(self, lead_id: str, answers: dict[str, str], submitted_at: float) -> None:
@@ -168,9 +166,7 @@ class Seeding:
                         for k, v in answers.items()
                     ]
                     found.submitted_ms = int(submitted_at * 1000)
-                    position = bisect.bisect_left(account.keys, (found.submitted_ms, found.id))
-                    account.keys.insert(position, (found.submitted_ms, found.id))
-                    account.responses.insert(position, found)
+                    insert_in_order(account.keys, account.responses, (found.submitted_ms, found.id), found)
                     return
         raise KeyError(lead_id)
 

@@ -18,15 +18,14 @@ import json
 import math
 import re
 from collections import deque
-from collections.abc import Callable
-from typing import Any
+from typing import Any, Unpack
 from urllib.parse import parse_qsl, urlencode
 
 import httpx
 
 from tests.fakes.meta import edges
 from tests.fakes.meta.errors import GraphError, fault_body, throttled
-from tests.fakes.meta.harness import Harness
+from tests.fakes.meta.harness import FakeTime, Harness
 from tests.fakes.meta.state import DEFAULT_SCOPES, Seeding
 
 VERSION_PATH = re.compile(r"^/(v[0-9]+\.0)(/.*)$")
@@ -46,11 +45,9 @@ class FakeMeta(Harness, Seeding):
         hourly_capacity: int | None = None,
         business_id: str = "1000000001",
         page_cap: int = 100,
-        start_at: str | float | None = None,
-        frozen_clock: bool = False,
-        clock: Callable[[], float] | None = None,
+        **timing: Unpack[FakeTime],
     ) -> None:
-        super().__init__(clock, start_at, frozen_clock)
+        super().__init__(**timing)
         self._init_state()
         self.versions = list(versions or ["v24.0", "v25.0", "v26.0"])
         self.hourly_capacity = hourly_capacity

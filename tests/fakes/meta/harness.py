@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypedDict
 
 import httpx
 
@@ -51,6 +51,14 @@ def _epoch(value: str | float) -> float:
     return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).timestamp()
 
 
+class FakeTime(TypedDict, total=False):
+    """The keyword arguments every ad-platform fake takes for its clock (see Clock)."""
+
+    clock: Callable[[], float] | None
+    start_at: str | float | None
+    frozen_clock: bool
+
+
 @dataclass
 class Fault:
     status: int
@@ -62,7 +70,13 @@ class Fault:
 class Harness:
     """The request log, fault queue and clock of a fake; subclasses answer in `_answer`."""
 
-    def __init__(self, clock: Callable[[], float] | None, start_at: str | float | None, frozen_clock: bool) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] | None = None,
+        start_at: str | float | None = None,
+        frozen_clock: bool = False,
+    ) -> None:
         self.clock = Clock(clock, start_at, frozen_clock)
         self.requests: list[dict[str, Any]] = []
         self._faults: list[Fault] = []

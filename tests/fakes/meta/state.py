@@ -7,10 +7,11 @@ needs a malformed one stores it raw (`add_raw_lead`), rendered verbatim.
 
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+from tests.fakes.ad_common import insert_in_order
 
 DEFAULT_SCOPES = [
     "leads_retrieval",
@@ -43,10 +44,7 @@ class Form:
     keys: list[tuple[int, int]] = field(default_factory=list)  # (created, int(id)), ascending
 
     def add(self, lead: Lead) -> None:
-        key = (lead.created, int(lead.id))
-        at = bisect.bisect_left(self.keys, key)
-        self.keys.insert(at, key)
-        self.leads.insert(at, lead)
+        insert_in_order(self.keys, self.leads, (lead.created, int(lead.id)), lead)
 
 
 @dataclass
