@@ -7,8 +7,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, func, select, update
+from sqlalchemy import Connection, and_, func, select
 
+from connectors.store.pipeline_fields import write_lead_fields
 from connectors.store.schema import TS, activities, leads, stage_history
 from connectors.store.scoring import PIPELINE
 from connectors.store.upsert import batched, upsert
@@ -85,26 +86,7 @@ def write_recycles(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     stage_history (source `pipeline`, by `handoff`, with its reason)."""
     if not rows:
         return
-    stmt = (
-        update(leads)
-        .where(leads.c.lead_id == bindparam("b_id"))
-        .values(
-            fields=bindparam("b_fields"),
-            lifecycle_stage=Stage.LEAD.value,
-            content_hash=bindparam("b_hash"),
-            # A recycle is downstream of enrichment: a lead enrichment was done with stays done.
-            enrichment_inputs=case(
-                (leads.c.enrichment_inputs == leads.c.content_hash, bindparam("b_hash")),
-                else_=leads.c.enrichment_inputs,
-            ),
-            updated_at=bindparam("b_at"),
-        )
-    )
-    params = [
-        {"b_id": r["lead_id"], "b_fields": r["fields"], "b_hash": r["content_hash"], "b_at": r["at"]} for r in rows
-    ]
-    for chunk in batched(params, 1000):
-        conn.execute(stmt, chunk)
+    write_lead_fields(conn, [{**r, "lifecycle_stage": Stage.LEAD.value} for r in rows], columns=("lifecycle_stage",))
     history = [
         {
             "source": PIPELINE,

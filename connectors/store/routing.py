@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, case, func, select, update
+from sqlalchemy import Connection, func, select
 
+from connectors.store.pipeline_fields import write_lead_fields
 from connectors.store.schema import assignments, leads, owners
 from connectors.store.upsert import batched, upsert
 from leads.lifecycle import Stage
@@ -112,25 +113,4 @@ def record_assignments(conn: Connection, rows: Sequence[dict[str, Any]]) -> None
 
 def write_fields(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """rows: {lead_id, fields, content_hash, updated_at}: the lead with its routing fields."""
-    if not rows:
-        return
-    stmt = (
-        update(leads)
-        .where(leads.c.lead_id == bindparam("b_id"))
-        .values(
-            fields=bindparam("b_fields"),
-            content_hash=bindparam("b_hash"),
-            # Routing is downstream of enrichment: a lead enrichment was done with stays done.
-            enrichment_inputs=case(
-                (leads.c.enrichment_inputs == leads.c.content_hash, bindparam("b_hash")),
-                else_=leads.c.enrichment_inputs,
-            ),
-            updated_at=bindparam("b_at"),
-        )
-    )
-    params = [
-        {"b_id": r["lead_id"], "b_fields": r["fields"], "b_hash": r["content_hash"], "b_at": r["updated_at"]}
-        for r in rows
-    ]
-    for chunk in batched(params, 1000):
-        conn.execute(stmt, chunk)
+    write_lead_fields(conn, [{**r, "at": r["updated_at"]} for r in rows])

@@ -7,8 +7,9 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
 
+from connectors.store.pipeline_fields import write_lead_fields
 from connectors.store.schema import activities, lead_links, leads, outcomes, source_records, stage_history
 from connectors.store.upsert import batched, upsert
 from leads.model import RecordRef
@@ -90,41 +91,12 @@ def signals_of(conn: Connection, lead_ids: Sequence[str]) -> dict[str, dict[str,
 
 
 def write_scores(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """rows: {lead_id, fields, lifecycle_stage, content_hash, scores, scored_hash, scored_at, updated_at}."""
-    if not rows:
-        return
-    stmt = (
-        update(leads)
-        .where(leads.c.lead_id == bindparam("b_id"))
-        .values(
-            fields=bindparam("b_fields"),
-            lifecycle_stage=bindparam("b_stage"),
-            content_hash=bindparam("b_hash"),
-            # Scores are downstream of enrichment: a lead enrichment was done with stays done.
-            enrichment_inputs=case(
-                (leads.c.enrichment_inputs == leads.c.content_hash, bindparam("b_hash")),
-                else_=leads.c.enrichment_inputs,
-            ),
-            scores=bindparam("b_scores"),
-            scored_hash=bindparam("b_scored"),
-            scored_at=bindparam("b_at"),
-            updated_at=bindparam("b_at"),
-        )
+    """rows: {lead_id, fields, lifecycle_stage, content_hash, scores, scored_hash, scored_at}."""
+    write_lead_fields(
+        conn,
+        [{**r, "at": r["scored_at"]} for r in rows],
+        columns=("lifecycle_stage", "scores", "scored_hash", "scored_at"),
     )
-    params = [
-        {
-            "b_id": r["lead_id"],
-            "b_fields": r["fields"],
-            "b_stage": r["lifecycle_stage"],
-            "b_hash": r["content_hash"],
-            "b_scores": r["scores"],
-            "b_scored": r["scored_hash"],
-            "b_at": r["scored_at"],
-        }
-        for r in rows
-    ]
-    for chunk in batched(params, 1000):
-        conn.execute(stmt, chunk)
 
 
 def mark_scored(conn: Connection, rows: Sequence[tuple[str, str]]) -> None:
