@@ -18,6 +18,14 @@ from tasks.route import route_stage
 from tasks.score import score_stage
 from tasks.sync import sync
 
+# Scoring rules the stage tests share: a manager at a corporate address is an A, free mail costs.
+FIT_CRITERIA = [
+    {"name": "manager", "field": "seniority", "equals": "manager", "points": 40},
+    {"name": "corporate email", "field": "email_class", "equals": "corporate", "points": 25},
+    {"name": "free-mail", "field": "email_class", "equals": "free", "points": -30},
+]
+GRADES = {"fit": {"A": 60, "B": 40, "C": 20}, "engagement": {1: 60, 2: 30, 3: 10}}
+
 
 def run_pipeline(config: Path, run_id: str, dry_run: bool = False) -> dict[str, Any]:
     ctx = prepare(str(config), run_id, None, dry_run)

@@ -25,21 +25,16 @@ from tasks.prepare import prepare
 from tasks.report import summary_markdown
 from tasks.score import score_stage
 from tests.conftest import crm_row, crm_source, write_config, write_crm
+from tests.tasks.pipeline_helpers import FIT_CRITERIA, GRADES
 
 pytestmark = pytest.mark.postgres
 
 T0 = datetime(2026, 10, 1, 9, tzinfo=UTC)
 DAY = timedelta(days=1)
 SCORING = {
-    "fit": {
-        "criteria": [
-            {"name": "manager", "field": "seniority", "equals": "manager", "points": 40},
-            {"name": "corporate email", "field": "email_class", "equals": "corporate", "points": 25},
-            {"name": "free-mail", "field": "email_class", "equals": "free", "points": -30},
-        ]
-    },
+    "fit": {"criteria": FIT_CRITERIA},
     "engagement": {"events": {"form_fill": 30, "call": 5}},
-    "grades": {"fit": {"A": 60, "B": 40, "C": 20}, "engagement": {1: 60, 2: 30, 3: 10}},
+    "grades": GRADES,
     "mql": {"min_fit": "B", "min_engagement": 2},  # fit and a form fill make an MQL
 }
 HANDOFF = {
