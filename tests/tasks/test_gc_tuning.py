@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gc
 
+import pytest
+
 from tasks.gc_tuning import FIRST_GENERATION, fewer_collections
 
 
@@ -19,9 +21,6 @@ def test_nested_users_restore_the_defaults_only_when_the_last_one_ends():
 
 def test_an_error_inside_still_restores_the_defaults():
     before = gc.get_threshold()
-    try:
-        with fewer_collections():
-            raise RuntimeError("stage failed")
-    except RuntimeError:
-        pass
+    with pytest.raises(RuntimeError), fewer_collections():
+        raise RuntimeError("stage failed")
     assert gc.get_threshold() == before
