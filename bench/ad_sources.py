@@ -19,7 +19,6 @@ import os
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,6 @@ BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
-import yaml  # noqa: E402
 from ad_data import (  # noqa: E402
     GOOGLE_CUSTOMERS,
     GOOGLE_MANAGER,
@@ -39,14 +37,12 @@ from ad_data import (  # noqa: E402
     seed_linkedin,
     seed_meta,
 )
-from file_pipeline import machine, rss_mib  # noqa: E402
+from loopback_runs import run_sizes, timed_extract, write_config  # noqa: E402
 
 from flows import settings_defaults  # noqa: E402
 
 settings_defaults.apply()
 
-from tasks.extract import extract  # noqa: E402
-from tasks.prepare import prepare  # noqa: E402
 from tests.fakes.loopback import LoopbackServer  # noqa: E402
 
 RESULTS = BENCH / "RESULTS.md"
@@ -101,18 +97,7 @@ def config(workdir: Path, urls: dict[str, str]) -> Path:
             },
         },
     }
-    path = workdir / "leads.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def timed_extract(cfg: Path, run_id: str, source: str, fake: LoopbackServer) -> dict[str, Any]:
-    ctx = prepare(str(cfg), f"{run_id}-{source}", None, False)
-    before = fake.call("count")
-    started = time.perf_counter()
-    counts = extract(ctx, source)
-    seconds = time.perf_counter() - started
-    return {"counts": counts, "seconds": seconds, "requests": fake.call("count") - before, "rss": rss_mib()}
+    return write_config(workdir, data)
 
 
 def run_size(n: int, seed: int) -> dict[str, Any]:
@@ -194,16 +179,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-record", action="store_true", help="print only; do not append to RESULTS.md")
     args = parser.parse_args()
-    for n in args.leads:
-        host, when = machine(), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        load_start = os.getloadavg()[0]
-        result = run_size(n, args.seed)
-        section = report(result, host, when, (load_start, os.getloadavg()[0]))
-        print("\n" + section, flush=True)
-        if not args.no_record:
-            with RESULTS.open("a", encoding="utf-8") as fh:
-                fh.write("\n" + section)
-            print(f"appended to {RESULTS.relative_to(ROOT)}", file=sys.stderr)
+    run_sizes(args.leads, lambda n: run_size(n, args.seed), report, record=not args.no_record)
 
 
 if __name__ == "__main__":

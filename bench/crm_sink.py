@@ -22,7 +22,6 @@ import shutil
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,8 +30,9 @@ ROOT = BENCH.parent
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
 import yaml  # noqa: E402
-from file_pipeline import machine, rss_mib  # noqa: E402
+from file_pipeline import rss_mib  # noqa: E402
 from generate import CONFIG, generate  # noqa: E402
+from loopback_runs import run_sizes, write_config  # noqa: E402
 
 from flows import settings_defaults  # noqa: E402
 
@@ -62,9 +62,7 @@ def config(workdir: Path, hubspot_url: str, scale: float) -> Path:
             "min_stage": None,
         }
     }
-    path = workdir / "leads.yaml"
-    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    return path
+    return write_config(workdir, data)
 
 
 def calls(fake: LoopbackServer, paths: tuple[str, ...]) -> int:
@@ -151,15 +149,7 @@ def main() -> None:
     parser.add_argument("--time-scale", type=float, default=4.0)
     parser.add_argument("--no-record", action="store_true")
     args = parser.parse_args()
-    for n in args.leads:
-        host, when = machine(), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-        load_start = os.getloadavg()[0]
-        result = run_size(n, args.time_scale)
-        section = report(result, host, when, (load_start, os.getloadavg()[0]))
-        print("\n" + section, flush=True)
-        if not args.no_record:
-            with RESULTS.open("a", encoding="utf-8") as fh:
-                fh.write("\n" + section)
+    run_sizes(args.leads, lambda n: run_size(n, args.time_scale), report, record=not args.no_record)
 
 
 if __name__ == "__main__":
